@@ -1,0 +1,32 @@
+import { Config, Duration } from "effect"
+
+/** Every setting parkplane reads, each from the environment through Effect `Config`. */
+export const AppConfig = Config.all({
+  host: Config.string("HOST").pipe(Config.withDefault("127.0.0.1")),
+  port: Config.port("PORT").pipe(Config.withDefault(8080)),
+  dbFile: Config.string("PARKPLANE_DB").pipe(Config.withDefault("./data/parkplane.db")),
+  maxSlots: Config.integer("PARKPLANE_MAX_SLOTS").pipe(
+    Config.validate({ message: "must be between 1 and 10000000", validation: (n) => n >= 1 && n <= 10_000_000 }),
+    Config.withDefault(100_000)
+  ),
+  apiKeys: Config.redacted("PARKPLANE_API_KEYS").pipe(Config.option)
+})
+
+/** Settings of the durable runtime; tests and the library can provide their own. */
+export const RuntimeConfig = Config.all({
+  mailboxSize: Config.integer("PARKPLANE_MAILBOX_SIZE").pipe(
+    Config.validate({ message: "must be at least 1", validation: (n) => n >= 1 }),
+    Config.withDefault(1024)
+  ),
+  snapshotEvery: Config.integer("PARKPLANE_SNAPSHOT_EVERY").pipe(
+    Config.validate({ message: "must be at least 1", validation: (n) => n >= 1 }),
+    Config.withDefault(1000)
+  ),
+  commitMaxBatch: Config.integer("PARKPLANE_COMMIT_MAX_BATCH").pipe(
+    Config.validate({ message: "must be at least 1", validation: (n) => n >= 1 }),
+    Config.withDefault(512)
+  ),
+  commitLinger: Config.duration("PARKPLANE_COMMIT_LINGER").pipe(Config.withDefault(Duration.zero)),
+  restartMax: Config.integer("PARKPLANE_RESTART_MAX").pipe(Config.withDefault(10))
+})
+export type RuntimeConfig = Config.Config.Success<typeof RuntimeConfig>
