@@ -1,0 +1,42 @@
+import { Schema } from "effect"
+
+/** A tenant owns lots; without authentication there is one, `default`. */
+export const TenantId = Schema.String.pipe(Schema.pattern(/^[A-Za-z0-9_.-]{1,64}$/), Schema.brand("TenantId"))
+export type TenantId = typeof TenantId.Type
+export const defaultTenant = TenantId.make("default")
+
+/** Lot ids come from a durable sequence (`L1`, `L2`, ...) and are never reused. */
+export const LotId = Schema.String.pipe(
+  Schema.pattern(/^L[1-9][0-9]{0,15}$/, { message: () => "a lot id looks like L1, L2, ..." }),
+  Schema.brand("LotId")
+)
+export type LotId = typeof LotId.Type
+
+/**
+ * A ticket id is the lot id and the sequence number of the event that opened it (`L3-17`).
+ * Both parts are durable and never reused, so the id is unique across restarts without a
+ * second counter, and the lot can be found from the id alone.
+ */
+export const TicketId = Schema.String.pipe(
+  Schema.pattern(/^L[1-9][0-9]{0,15}-[1-9][0-9]{0,15}$/, { message: () => "a ticket id looks like L3-17" }),
+  Schema.brand("TicketId")
+)
+export type TicketId = typeof TicketId.Type
+
+/** Reservation ids follow the ticket scheme with an `R` (`L3-R18`). */
+export const ReservationId = Schema.String.pipe(
+  Schema.pattern(/^L[1-9][0-9]{0,15}-R[1-9][0-9]{0,15}$/, { message: () => "a reservation id looks like L3-R18" }),
+  Schema.brand("ReservationId")
+)
+export type ReservationId = typeof ReservationId.Type
+
+export const ticketIdOf = (lotId: LotId, seq: number): TicketId => TicketId.make(`${lotId}-${seq}`, { disableValidation: true })
+export const reservationIdOf = (lotId: LotId, seq: number): ReservationId =>
+  ReservationId.make(`${lotId}-R${seq}`, { disableValidation: true })
+
+/** The lot part and sequence number of a ticket or reservation id. */
+export const parseEntityId = (id: string): { readonly lotId: LotId; readonly seq: number } | undefined => {
+  const match = /^(L[1-9][0-9]{0,15})-R?([1-9][0-9]{0,15})$/.exec(id)
+  if (match === null) return undefined
+  return { lotId: LotId.make(match[1], { disableValidation: true }), seq: Number(match[2]) }
+}

@@ -1,0 +1,688 @@
+import { Data, Either } from "effect"
+import {
+  type LotRuleError,
+  LotFull,
+  ReservationNotFound,
+  SlotNotFound,
+  slotRefusals,
+  TicketNotFound,
+  VehicleAlreadyParked,
+  VehicleAlreadyReserved,
+  VehicleNotFound
+} from "./Errors.ts"
+import {
+  type LotEvent,
+  LotCreated,
+  ReservationCancelled,
+  ReservationExpired,
+  SlotGroup,
+  SlotReserved,
+  SlotReturnedToService,
+  SlotWentOutOfService,
+  VehicleLeft,
+  VehicleParked
+} from "./Events.ts"
+import { FreeSlots } from "./FreeSlots.ts"
+import { type LotId, parseEntityId, ReservationId, reservationIdOf, type TicketId, ticketIdOf } from "./Ids.ts"
+import { type SlotAction, type SlotState, slotStateCode, slotStateOfCode, transition } from "./SlotState.ts"
+import { type SlotType, slotTypeCode, slotTypeOfCode, slotTypes } from "./SlotType.ts"
+import { feeFor, type Tariff } from "./Tariff.ts"
+import { LotSummary, ParkedVehicle, Reservation, SlotCounts, SlotInfo, Ticket, VehicleLocation } from "./Views.ts"
+import { colorKey } from "./Vehicle.ts"
+
+/** What a lot can be asked to do. Registrations and colours arrive already validated. */
+export type LeaveTarget = Data.TaggedEnum<{
+  BySlot: { readonly slot: number }
+  ByTicket: { readonly ticketId: string }
+  ByRegistration: { readonly registration: string }
+}>
+export const LeaveTarget = Data.taggedEnum<LeaveTarget>()
+
+export type LotCommand = Data.TaggedEnum<{
+  Park: { readonly registration: string; readonly color: string; readonly slotType?: SlotType | undefined }
+  Leave: { readonly target: LeaveTarget }
+  Reserve: { readonly registration: string; readonly slotType?: SlotType | undefined; readonly expiresAt: number }
+  CancelReservation: { readonly reservationId: string }
+  ExpireReservations: {}
+  SetOutOfService: { readonly slot: number }
+  SetInService: { readonly slot: number }
+}>
+export const LotCommand = Data.taggedEnum<LotCommand>()
+
+export type Decision = Either.Either<ReadonlyArray<LotEvent>, LotRuleError>
+
+/** A colour as the lot knows it: the display form first given and the slots holding that colour. */
+interface ColorEntry {
+  readonly display: string
+  readonly slots: Set<number>
+}
+
+/** An open ticket, kept small: a million of these live in memory at once. */
+interface Occupant {
+  readonly seq: number
+  readonly slot: number
+  readonly registration: string
+  readonly color: ColorEntry
+  readonly enteredAt: number
+  readonly reservationId: ReservationId | undefined
+}
+
+interface Hold {
+  readonly id: ReservationId
+  readonly slot: number
+  readonly registration: string
+  readonly createdAt: number
+  readonly expiresAt: number
+}
+
+/** The compact, JSON-ready form of a lot's state that snapshots store. */
+export interface LotSnapshot {
+  readonly v: 1
+  readonly created: {
+    readonly lotId: string
+    readonly name: string
+    readonly layout: ReadonlyArray<{ readonly type: SlotType; readonly count: number }>
+    readonly tariff?: { readonly currency: string; readonly freeMinutes: number; readonly perHour: number; readonly dailyCap?: number | undefined } | undefined
+    readonly at: number
+  }
+  readonly version: number
+  readonly colors: ReadonlyArray<string>
+  /** slot, ticket seq, registration, index into `colors`, enteredAt, reservation id or "" */
+  readonly vehicles: ReadonlyArray<readonly [number, number, string, number, number, string]>
+  /** reservation id, slot, registration, createdAt, expiresAt */
+  readonly holds: ReadonlyArray<readonly [string, number, string, number, number]>
+  readonly outOfService: ReadonlyArray<number>
+}
+
+const refuse = (refusal: keyof typeof slotRefusals, slot: number) => Either.left(slotRefusals[refusal].of(slot))
+
+/**
+ * One parking lot: its slots, vehicles, reservations and tariff.
+ *
+ * `decide` answers a command with the events it causes or the rule it breaks, reading the state
+ * only. `evolve` applies one event; it is the only code that changes a lot. The state is mutable
+ * inside for speed (a million slots), and nothing outside this class can reach it.
+ */
+export class Lot {
+  readonly id: LotId
+  readonly name: string
+  readonly capacity: number
+  readonly tariff: Tariff | undefined
+  readonly createdAt: number
+  readonly layout: ReadonlyArray<SlotGroup>
+  readonly #created: LotCreated
+  #version = 1
+  readonly #types: Uint8Array
+  readonly #states: Uint8Array
+  readonly #free: Array<FreeSlots | undefined>
+  readonly #typeCounts: Array<{ capacity: number; occupied: number; reserved: number; outOfService: number }>
+  readonly #occupants: Array<Occupant | undefined>
+  readonly #byRegistration = new Map<string, Occupant>()
+  readonly #bySeq = new Map<number, Occupant>()
+  readonly #colors = new Map<string, ColorEntry>()
+  readonly #holds = new Map<string, Hold>()
+  readonly #holdBySlot = new Map<number, Hold>()
+  readonly #holdByRegistration = new Map<string, Hold>()
+
+  private constructor(created: LotCreated) {
+    this.#created = created
+    this.id = created.lotId
+    this.name = created.name
+    this.tariff = created.tariff
+    this.createdAt = created.at
+    this.layout = created.layout
+    const capacity = created.layout.reduce((n, g) => n + g.count, 0)
+    this.capacity = capacity
+    this.#types = new Uint8Array(capacity + 1)
+    this.#states = new Uint8Array(capacity + 1)
+    this.#occupants = new Array<Occupant | undefined>(capacity + 1)
+    this.#free = slotTypes.map(() => undefined)
+    this.#typeCounts = slotTypes.map(() => ({ capacity: 0, occupied: 0, reserved: 0, outOfService: 0 }))
+    let slot = 1
+    for (const group of created.layout) {
+      const code = slotTypeCode[group.type]
+      const free = (this.#free[code] ??= new FreeSlots(capacity))
+      this.#typeCounts[code].capacity += group.count
+      for (let i = 0; i < group.count; i++, slot++) {
+        this.#types[slot] = code
+        free.add(slot)
+      }
+    }
+  }
+
+  /** A new lot from its first event. */
+  static create(created: LotCreated): Lot {
+    return new Lot(created)
+  }
+
+  /** The lot the events describe; the first must be `LotCreated`. */
+  static replay(events: Iterable<LotEvent>): Lot {
+    let lot: Lot | undefined
+    for (const event of events) {
+      if (lot === undefined) {
+        if (event._tag !== "LotCreated") throw new Error(`a lot's log starts with LotCreated, not ${event._tag}`)
+        lot = new Lot(event)
+      } else {
+        lot.evolve(event)
+      }
+    }
+    if (lot === undefined) throw new Error("an empty log describes no lot")
+    return lot
+  }
+
+  /** The sequence number of the last event applied (`LotCreated` is 1). */
+  get version(): number {
+    return this.#version
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // decide: pure, reads the state only
+
+  decide(command: LotCommand, now: number): Decision {
+    switch (command._tag) {
+      case "Park":
+        return this.#decidePark(command.registration, command.color, command.slotType, now)
+      case "Leave":
+        return this.#decideLeave(command.target, now)
+      case "Reserve":
+        return this.#decideReserve(command.registration, command.slotType, command.expiresAt, now)
+      case "CancelReservation": {
+        const hold = this.#holds.get(command.reservationId)
+        if (hold === undefined) return Either.left(ReservationNotFound.of(command.reservationId))
+        return Either.right([ReservationCancelled.make({ reservationId: hold.id, slot: hold.slot, at: now }, true)])
+      }
+      case "ExpireReservations": {
+        const events: Array<LotEvent> = []
+        for (const hold of this.#holds.values()) {
+          if (hold.expiresAt <= now) {
+            events.push(ReservationExpired.make({ reservationId: hold.id, slot: hold.slot, at: now }, true))
+          }
+        }
+        return Either.right(events)
+      }
+      case "SetOutOfService":
+        return this.#decideSlotChange(command.slot, "outOfService", () =>
+          SlotWentOutOfService.make({ slot: command.slot, at: now }, true)
+        )
+      case "SetInService":
+        return this.#decideSlotChange(command.slot, "inService", () =>
+          SlotReturnedToService.make({ slot: command.slot, at: now }, true)
+        )
+    }
+  }
+
+  #nextSeq(): number {
+    return this.#version + 1
+  }
+
+  #checkSlot(slot: number): SlotNotFound | undefined {
+    return Number.isInteger(slot) && slot >= 1 && slot <= this.capacity ? undefined : SlotNotFound.of(slot, this.capacity)
+  }
+
+  #stateOf(slot: number): SlotState {
+    return slotStateOfCode(this.#states[slot])
+  }
+
+  #decideSlotChange(slot: number, action: SlotAction, event: () => LotEvent): Decision {
+    const missing = this.#checkSlot(slot)
+    if (missing !== undefined) return Either.left(missing)
+    const step = transition(this.#stateOf(slot), action)
+    return "refused" in step ? refuse(step.refused, slot) : Either.right([event()])
+  }
+
+  #decidePark(registration: string, givenColor: string, slotType: SlotType | undefined, now: number): Decision {
+    // The log carries the colour's display form, so tickets read back from it match the live view.
+    const color = this.#colors.get(colorKey(givenColor))?.display ?? givenColor
+    const parked = this.#byRegistration.get(registration)
+    if (parked !== undefined) return Either.left(VehicleAlreadyParked.of(registration, parked.slot))
+    const ticketId = ticketIdOf(this.id, this.#nextSeq())
+    const hold = this.#holdByRegistration.get(registration)
+    if (hold !== undefined) {
+      const step = transition(this.#stateOf(hold.slot), "claim")
+      if ("refused" in step) return refuse(step.refused, hold.slot)
+      return Either.right([
+        VehicleParked.make(
+          {
+            ticketId,
+            slot: hold.slot,
+            slotType: slotTypeOfCode(this.#types[hold.slot]),
+            registration,
+            color,
+            reservationId: hold.id,
+            at: now
+          },
+          true
+        )
+      ])
+    }
+    const type = slotType ?? "standard"
+    const slot = this.#free[slotTypeCode[type]]?.lowest() ?? 0
+    if (slot === 0) return Either.left(LotFull.of(type))
+    return Either.right([VehicleParked.make({ ticketId, slot, slotType: type, registration, color, at: now }, true)])
+  }
+
+  #decideLeave(target: LeaveTarget, now: number): Decision {
+    let occupant: Occupant | undefined
+    switch (target._tag) {
+      case "BySlot": {
+        const missing = this.#checkSlot(target.slot)
+        if (missing !== undefined) return Either.left(missing)
+        const step = transition(this.#stateOf(target.slot), "leave")
+        if ("refused" in step) return refuse(step.refused, target.slot)
+        occupant = this.#occupants[target.slot]
+        break
+      }
+      case "ByTicket": {
+        const id = parseEntityId(target.ticketId)
+        occupant = id !== undefined && id.lotId === this.id && !target.ticketId.includes("-R") ? this.#bySeq.get(id.seq) : undefined
+        if (occupant === undefined) return Either.left(TicketNotFound.of(target.ticketId))
+        break
+      }
+      case "ByRegistration": {
+        occupant = this.#byRegistration.get(target.registration)
+        if (occupant === undefined) return Either.left(VehicleNotFound.of(target.registration))
+        break
+      }
+    }
+    if (occupant === undefined) return refuse("SlotAlreadyFree", target._tag === "BySlot" ? target.slot : 0)
+    return Either.right([
+      VehicleLeft.make(
+        {
+          ticketId: ticketIdOf(this.id, occupant.seq),
+          slot: occupant.slot,
+          registration: occupant.registration,
+          enteredAt: occupant.enteredAt,
+          fee: feeFor(this.tariff, occupant.enteredAt, now),
+          at: now
+        },
+        true
+      )
+    ])
+  }
+
+  #decideReserve(registration: string, slotType: SlotType | undefined, expiresAt: number, now: number): Decision {
+    const parked = this.#byRegistration.get(registration)
+    if (parked !== undefined) return Either.left(VehicleAlreadyParked.of(registration, parked.slot))
+    const held = this.#holdByRegistration.get(registration)
+    if (held !== undefined) return Either.left(VehicleAlreadyReserved.of(registration, held.id))
+    const type = slotType ?? "standard"
+    const slot = this.#free[slotTypeCode[type]]?.lowest() ?? 0
+    if (slot === 0) return Either.left(LotFull.of(type))
+    return Either.right([
+      SlotReserved.make(
+        { reservationId: reservationIdOf(this.id, this.#nextSeq()), slot, slotType: type, registration, expiresAt, at: now },
+        true
+      )
+    ])
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // evolve: the only code that changes a lot
+
+  /**
+   * Applies one event that `decide` produced (or the log holds) and advances the version.
+   * An event that does not fit the state is a defect of the log, not a rule a caller broke.
+   */
+  evolve(event: LotEvent): void {
+    switch (event._tag) {
+      case "LotCreated":
+        throw new Error(`lot ${this.id} is already created`)
+      case "VehicleParked": {
+        if (event.reservationId !== undefined) {
+          const hold = this.#holds.get(event.reservationId)
+          if (hold === undefined) throw new Error(`lot ${this.id}: no reservation ${event.reservationId} to claim`)
+          this.#dropHold(hold)
+          this.#move(event.slot, "claim")
+        } else {
+          this.#move(event.slot, "park")
+        }
+        const key = colorKey(event.color)
+        let color = this.#colors.get(key)
+        if (color === undefined) {
+          color = { display: event.color, slots: new Set() }
+          this.#colors.set(key, color)
+        }
+        color.slots.add(event.slot)
+        const seq = this.#version + 1
+        const occupant: Occupant = {
+          seq,
+          slot: event.slot,
+          registration: event.registration,
+          color,
+          enteredAt: event.at,
+          reservationId: event.reservationId
+        }
+        this.#occupants[event.slot] = occupant
+        this.#byRegistration.set(event.registration, occupant)
+        this.#bySeq.set(seq, occupant)
+        break
+      }
+      case "VehicleLeft": {
+        const occupant = this.#occupants[event.slot]
+        if (occupant === undefined) throw new Error(`lot ${this.id}: slot ${event.slot} has no vehicle to leave`)
+        this.#move(event.slot, "leave")
+        this.#occupants[event.slot] = undefined
+        this.#byRegistration.delete(occupant.registration)
+        this.#bySeq.delete(occupant.seq)
+        occupant.color.slots.delete(event.slot)
+        if (occupant.color.slots.size === 0) this.#colors.delete(colorKey(occupant.color.display))
+        break
+      }
+      case "SlotReserved": {
+        this.#move(event.slot, "reserve")
+        const hold: Hold = {
+          id: event.reservationId,
+          slot: event.slot,
+          registration: event.registration,
+          createdAt: event.at,
+          expiresAt: event.expiresAt
+        }
+        this.#holds.set(hold.id, hold)
+        this.#holdBySlot.set(hold.slot, hold)
+        this.#holdByRegistration.set(hold.registration, hold)
+        break
+      }
+      case "ReservationCancelled":
+      case "ReservationExpired": {
+        const hold = this.#holds.get(event.reservationId)
+        if (hold === undefined) throw new Error(`lot ${this.id}: no reservation ${event.reservationId} to end`)
+        this.#dropHold(hold)
+        this.#move(hold.slot, "release")
+        break
+      }
+      case "SlotWentOutOfService":
+        this.#move(event.slot, "outOfService")
+        break
+      case "SlotReturnedToService":
+        this.#move(event.slot, "inService")
+        break
+    }
+    this.#version++
+  }
+
+  #dropHold(hold: Hold): void {
+    this.#holds.delete(hold.id)
+    this.#holdBySlot.delete(hold.slot)
+    this.#holdByRegistration.delete(hold.registration)
+  }
+
+  /** Moves a slot through the state machine and keeps the free sets and counts in step. */
+  #move(slot: number, action: SlotAction): void {
+    if (this.#checkSlot(slot) !== undefined) throw new Error(`lot ${this.id}: slot ${slot} does not exist`)
+    const from = this.#stateOf(slot)
+    const step = transition(from, action)
+    if ("refused" in step) throw new Error(`lot ${this.id}: slot ${slot} cannot ${action} from ${from} (${step.refused})`)
+    const code = this.#types[slot]
+    const counts = this.#typeCounts[code]
+    const free = this.#free[code]!
+    this.#count(counts, from, -1)
+    this.#count(counts, step.to, +1)
+    if (from === "Free") free.delete(slot)
+    if (step.to === "Free") free.add(slot)
+    this.#states[slot] = slotStateCode[step.to]
+  }
+
+  #count(counts: { occupied: number; reserved: number; outOfService: number }, state: SlotState, delta: number): void {
+    if (state === "Occupied") counts.occupied += delta
+    else if (state === "Reserved") counts.reserved += delta
+    else if (state === "OutOfService") counts.outOfService += delta
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // queries: read-only views, each O(answer) or O(log n)
+
+  summary(): LotSummary {
+    const byType: Record<string, SlotCounts> = {}
+    let occupied = 0
+    let reserved = 0
+    let outOfService = 0
+    slotTypes.forEach((type, code) => {
+      const c = this.#typeCounts[code]
+      if (c.capacity === 0) return
+      occupied += c.occupied
+      reserved += c.reserved
+      outOfService += c.outOfService
+      byType[type] = SlotCounts.make(
+        { capacity: c.capacity, free: this.#free[code]!.freeCount, occupied: c.occupied, reserved: c.reserved, outOfService: c.outOfService },
+        true
+      )
+    })
+    return LotSummary.make(
+      {
+        id: this.id,
+        name: this.name,
+        capacity: this.capacity,
+        free: this.capacity - occupied - reserved - outOfService,
+        occupied,
+        reserved,
+        outOfService,
+        byType,
+        tariff: this.tariff,
+        createdAt: this.createdAt,
+        version: this.#version
+      },
+      true
+    )
+  }
+
+  get occupiedCount(): number {
+    return this.#byRegistration.size
+  }
+
+  get reservedCount(): number {
+    return this.#holds.size
+  }
+
+  #ticketOf(o: Occupant): Ticket {
+    return Ticket.make(
+      {
+        id: ticketIdOf(this.id, o.seq),
+        lotId: this.id,
+        slot: o.slot,
+        slotType: slotTypeOfCode(this.#types[o.slot]),
+        registration: o.registration,
+        color: o.color.display,
+        enteredAt: o.enteredAt
+      },
+      true
+    )
+  }
+
+  slot(slot: number): Either.Either<SlotInfo, SlotNotFound> {
+    const missing = this.#checkSlot(slot)
+    return missing !== undefined ? Either.left(missing) : Either.right(this.#slotInfo(slot))
+  }
+
+  #slotInfo(slot: number): SlotInfo {
+    const o = this.#occupants[slot]
+    const hold = this.#holdBySlot.get(slot)
+    return SlotInfo.make(
+      {
+        slot,
+        type: slotTypeOfCode(this.#types[slot]),
+        state: this.#stateOf(slot),
+        registration: o?.registration ?? hold?.registration,
+        color: o?.color.display,
+        ticketId: o === undefined ? undefined : ticketIdOf(this.id, o.seq),
+        reservationId: hold?.id
+      },
+      true
+    )
+  }
+
+  /** Slots `from`..`from+limit-1` with their state and occupant. */
+  slots(from = 1, limit = this.capacity): ReadonlyArray<SlotInfo> {
+    const out: Array<SlotInfo> = []
+    const end = Math.min(this.capacity, from + limit - 1)
+    for (let s = Math.max(1, from); s <= end; s++) out.push(this.#slotInfo(s))
+    return out
+  }
+
+  /** Parked vehicles ordered by slot, optionally only those of one colour (any case). */
+  vehicles(color?: string): ReadonlyArray<ParkedVehicle> {
+    let slots: Array<number>
+    if (color === undefined) {
+      slots = []
+      for (const o of this.#byRegistration.values()) slots.push(o.slot)
+    } else {
+      const entry = this.#colors.get(colorKey(color))
+      if (entry === undefined) return []
+      slots = Array.from(entry.slots)
+    }
+    slots.sort((a, b) => a - b)
+    return slots.map((slot) => {
+      const o = this.#occupants[slot]!
+      return ParkedVehicle.make(
+        { slot, registration: o.registration, color: o.color.display, ticketId: ticketIdOf(this.id, o.seq) },
+        true
+      )
+    })
+  }
+
+  /** Where a vehicle is parked, with its open ticket. */
+  locate(registration: string): Either.Either<VehicleLocation, VehicleNotFound> {
+    const o = this.#byRegistration.get(registration)
+    return o === undefined
+      ? Either.left(VehicleNotFound.of(registration))
+      : Either.right(VehicleLocation.make({ slot: o.slot, ticket: this.#ticketOf(o) }, true))
+  }
+
+  /** An open ticket of this lot by id. */
+  openTicket(ticketId: string): Ticket | undefined {
+    const id = parseEntityId(ticketId)
+    if (id === undefined || id.lotId !== this.id || ticketId.includes("-R")) return undefined
+    const o = this.#bySeq.get(id.seq)
+    return o === undefined ? undefined : this.#ticketOf(o)
+  }
+
+  reservation(reservationId: string): Reservation | undefined {
+    const hold = this.#holds.get(reservationId)
+    return hold === undefined ? undefined : this.#reservationOf(hold)
+  }
+
+  #reservationOf(hold: Hold): Reservation {
+    return Reservation.make(
+      {
+        id: hold.id,
+        lotId: this.id,
+        slot: hold.slot,
+        slotType: slotTypeOfCode(this.#types[hold.slot]),
+        registration: hold.registration,
+        createdAt: hold.createdAt,
+        expiresAt: hold.expiresAt
+      },
+      true
+    )
+  }
+
+  /** Active reservations, soonest expiry first: what the timers must wake for. */
+  reservations(): ReadonlyArray<Reservation> {
+    return Array.from(this.#holds.values(), (h) => this.#reservationOf(h)).sort((a, b) => a.expiresAt - b.expiresAt)
+  }
+
+  /** The ticket a `VehicleParked` event opens, as the ticket view shows it. */
+  static ticketOf(lotId: LotId, event: VehicleParked, left?: VehicleLeft): Ticket {
+    return Ticket.make(
+      {
+        id: event.ticketId,
+        lotId,
+        slot: event.slot,
+        slotType: event.slotType,
+        registration: event.registration,
+        color: event.color,
+        enteredAt: event.at,
+        exitedAt: left?.at,
+        fee: left?.fee
+      },
+      true
+    )
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // snapshots
+
+  toSnapshot(): LotSnapshot {
+    const colorIndex = new Map<ColorEntry, number>()
+    const colors: Array<string> = []
+    for (const entry of this.#colors.values()) {
+      colorIndex.set(entry, colors.length)
+      colors.push(entry.display)
+    }
+    const vehicles: Array<readonly [number, number, string, number, number, string]> = []
+    for (const o of this.#bySeq.values()) {
+      vehicles.push([o.slot, o.seq, o.registration, colorIndex.get(o.color)!, o.enteredAt, o.reservationId ?? ""])
+    }
+    const outOfService: Array<number> = []
+    for (let s = 1; s <= this.capacity; s++) if (this.#states[s] === slotStateCode.OutOfService) outOfService.push(s)
+    const c = this.#created
+    return {
+      v: 1,
+      created: {
+        lotId: c.lotId,
+        name: c.name,
+        layout: c.layout.map((g) => ({ type: g.type, count: g.count })),
+        tariff:
+          c.tariff === undefined
+            ? undefined
+            : { currency: c.tariff.currency, freeMinutes: c.tariff.freeMinutes, perHour: c.tariff.perHour, dailyCap: c.tariff.dailyCap },
+        at: c.at
+      },
+      version: this.#version,
+      colors,
+      vehicles,
+      holds: Array.from(this.#holds.values(), (h) => [h.id, h.slot, h.registration, h.createdAt, h.expiresAt] as const),
+      outOfService
+    }
+  }
+
+  /** Rebuilds a lot from a snapshot; `created` is the lot's decoded `LotCreated` event. */
+  static fromSnapshot(created: LotCreated, snapshot: LotSnapshot): Lot {
+    const lot = new Lot(created)
+    const colorEntries: Array<ColorEntry> = snapshot.colors.map((display) => {
+      const entry: ColorEntry = { display, slots: new Set() }
+      lot.#colors.set(colorKey(display), entry)
+      return entry
+    })
+    for (const slot of snapshot.outOfService) lot.#move(slot, "outOfService")
+    for (const [id, slot, registration, createdAt, expiresAt] of snapshot.holds) {
+      lot.#move(slot, "reserve")
+      const hold: Hold = { id: ReservationId.make(id, { disableValidation: true }), slot, registration, createdAt, expiresAt }
+      lot.#holds.set(hold.id, hold)
+      lot.#holdBySlot.set(slot, hold)
+      lot.#holdByRegistration.set(registration, hold)
+    }
+    const vehicles = [...snapshot.vehicles].sort((a, b) => a[1] - b[1])
+    for (const [slot, seq, registration, colorAt, enteredAt, reservationId] of vehicles) {
+      lot.#move(slot, "park")
+      const color = colorEntries[colorAt]
+      color.slots.add(slot)
+      const occupant: Occupant = {
+        seq,
+        slot,
+        registration,
+        color,
+        enteredAt,
+        reservationId: reservationId === "" ? undefined : ReservationId.make(reservationId, { disableValidation: true })
+      }
+      lot.#occupants[slot] = occupant
+      lot.#byRegistration.set(registration, occupant)
+      lot.#bySeq.set(seq, occupant)
+    }
+    lot.#version = snapshot.version
+    return lot
+  }
+
+  /** A plain, canonical picture of the whole state, for comparing two lots in tests and checks. */
+  toComparable(): unknown {
+    const s = this.toSnapshot()
+    return {
+      ...s,
+      colors: [...s.colors].sort(),
+      vehicles: s.vehicles.map(([slot, seq, reg, ci, at, r]) => [slot, seq, reg, s.colors[ci], at, r]).sort((a, b) => Number(a[0]) - Number(b[0])),
+      holds: [...s.holds].sort((a, b) => a[1] - b[1]),
+      summary: this.summary()
+    }
+  }
+}
+
+export type { TicketId }

@@ -1,0 +1,25 @@
+import { Schema } from "effect"
+
+export const slotTypes = ["standard", "compact", "large", "ev", "accessible", "motorcycle"] as const
+export const SlotType = Schema.Literal(...slotTypes).annotations({
+  identifier: "SlotType",
+  message: () => `a slot type is one of ${slotTypes.join(", ")}`
+})
+export type SlotType = typeof SlotType.Type
+
+/** Dense codes for the typed arrays of the lot. */
+export const slotTypeCode: Readonly<Record<SlotType, number>> = {
+  standard: 0,
+  compact: 1,
+  large: 2,
+  ev: 3,
+  accessible: 4,
+  motorcycle: 5
+}
+export const slotTypeOfCode = (code: number): SlotType => slotTypes[code]
+
+/** A slot number, 1..capacity. */
+export const SlotNumber = Schema.Int.pipe(
+  Schema.greaterThanOrEqualTo(1, { message: () => "a slot number is a whole number from 1" }),
+  Schema.lessThanOrEqualTo(10_000_000, { message: () => "a slot number is at most 10000000" })
+).annotations({ identifier: "SlotNumber" })

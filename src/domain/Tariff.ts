@@ -1,0 +1,46 @@
+import { Schema } from "effect"
+
+export const Currency = Schema.String.pipe(
+  Schema.pattern(/^[A-Z]{3}$/, { message: () => "a currency is a three-letter ISO 4217 code such as EUR" })
+).annotations({ identifier: "Currency" })
+
+const MinorUnits = Schema.Int.pipe(
+  Schema.greaterThanOrEqualTo(0, { message: () => "an amount is a whole number of minor units, 0 or more" }),
+  Schema.lessThanOrEqualTo(1_000_000_000, { message: () => "an amount is at most 1000000000 minor units" })
+)
+
+export class Money extends Schema.Class<Money>("Money")({
+  amount: MinorUnits,
+  currency: Currency
+}) {}
+
+/**
+ * A lot's price list: the first `freeMinutes` of a stay cost nothing; past them every started hour
+ * costs `perHour`, and no 24-hour day of the stay costs more than `dailyCap`.
+ */
+export class Tariff extends Schema.Class<Tariff>("Tariff")({
+  currency: Currency,
+  freeMinutes: Schema.Int.pipe(Schema.between(0, 1440, { message: () => "freeMinutes is between 0 and 1440" })),
+  perHour: MinorUnits,
+  dailyCap: Schema.optional(MinorUnits)
+}) {}
+
+const minuteMs = 60_000
+const dayMinutes = 1440
+
+/**
+ * The fee of a stay from `enteredAt` to `exitedAt` (epoch ms). Whole days cost the day price
+ * (24 hours, capped); the rest of the stay costs its started hours, capped. A stay within the free
+ * minutes costs nothing. No tariff: nothing is charged.
+ */
+export const feeFor = (tariff: Tariff | undefined, enteredAt: number, exitedAt: number, fallbackCurrency = "EUR"): Money => {
+  if (tariff === undefined) return Money.make({ amount: 0, currency: fallbackCurrency }, { disableValidation: true })
+  const minutes = Math.max(0, Math.ceil((exitedAt - enteredAt) / minuteMs))
+  if (minutes <= tariff.freeMinutes) return Money.make({ amount: 0, currency: tariff.currency }, { disableValidation: true })
+  const cap = tariff.dailyCap ?? Number.POSITIVE_INFINITY
+  const dayPrice = Math.min(cap, 24 * tariff.perHour)
+  const days = Math.floor(minutes / dayMinutes)
+  const rest = minutes - days * dayMinutes
+  const amount = days * dayPrice + Math.min(cap, Math.ceil(rest / 60) * tariff.perHour)
+  return Money.make({ amount, currency: tariff.currency }, { disableValidation: true })
+}

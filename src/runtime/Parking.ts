@@ -1,0 +1,107 @@
+import { Context, type Effect, Schema, type Stream } from "effect"
+import type {
+  IdempotencyKeyReused,
+  InvalidInput,
+  LotNameTaken,
+  LotNotEmpty,
+  LotNotFound,
+  LotRuleError,
+  LotUnavailable,
+  Overloaded,
+  ReservationNotFound,
+  SlotNotFound,
+  StorageUnavailable,
+  TicketNotFound,
+  VehicleNotFound
+} from "../domain/Errors.ts"
+import { type SlotGroup, StoredLotEvent } from "../domain/Events.ts"
+import type { LotId, TenantId } from "../domain/Ids.ts"
+import type { LeaveTarget } from "../domain/Lot.ts"
+import type { SlotType } from "../domain/SlotType.ts"
+import type { Tariff } from "../domain/Tariff.ts"
+import type { LotSummary, ParkedVehicle, Reservation, SlotInfo, Ticket, VehicleLocation } from "../domain/Views.ts"
+
+/** Who asks, for which request, and under which idempotency key. Every command carries one. */
+export interface Envelope {
+  readonly tenant: TenantId
+  readonly correlationId: string
+  readonly idempotencyKey?: string | undefined
+}
+
+export interface CreateLot {
+  readonly name: string
+  readonly layout: ReadonlyArray<SlotGroup>
+  readonly tariff?: Tariff | undefined
+}
+
+export interface ParkVehicle {
+  readonly registration: string
+  readonly color: string
+  readonly slotType?: SlotType | undefined
+}
+
+export interface ReserveSlot {
+  readonly registration: string
+  readonly slotType?: SlotType | undefined
+  readonly holdSeconds: number
+}
+
+/** What a command can meet besides the lot's own rules: the lot, the mailbox, the storage, the key. */
+export type DeliveryError = LotNotFound | Overloaded | StorageUnavailable | LotUnavailable | IdempotencyKeyReused
+export type CommandError = LotRuleError | DeliveryError
+
+export class EventPage extends Schema.Class<EventPage>("EventPage")({
+  events: Schema.Array(StoredLotEvent),
+  /** The `after` for the next page, or null when the log has nothing more yet. */
+  next: Schema.NullOr(Schema.Number)
+}) {}
+
+/**
+ * The one service the faces (HTTP, CLI, library) call. Commands go through the lot's worker and are
+ * answered only once durable; reads come from memory without queuing behind writes.
+ */
+export class Parking extends Context.Tag("parkplane/Parking")<
+  Parking,
+  {
+    readonly createLot: (
+      envelope: Envelope,
+      input: CreateLot
+    ) => Effect.Effect<LotSummary, InvalidInput | LotNameTaken | StorageUnavailable | IdempotencyKeyReused>
+    readonly listLots: (tenant: TenantId) => Effect.Effect<ReadonlyArray<LotSummary>>
+    readonly getLot: (tenant: TenantId, lotId: LotId) => Effect.Effect<LotSummary, LotNotFound>
+    /** A lot by its name, for the CLI's convenience. */
+    readonly findLotByName: (tenant: TenantId, name: string) => Effect.Effect<LotSummary, LotNotFound>
+    readonly deleteLot: (envelope: Envelope, lotId: LotId) => Effect.Effect<void, LotNotEmpty | DeliveryError>
+    readonly park: (envelope: Envelope, lotId: LotId, input: ParkVehicle) => Effect.Effect<Ticket, CommandError>
+    readonly leave: (envelope: Envelope, lotId: LotId, target: LeaveTarget) => Effect.Effect<Ticket, CommandError>
+    readonly reserve: (envelope: Envelope, lotId: LotId, input: ReserveSlot) => Effect.Effect<Reservation, CommandError>
+    readonly cancelReservation: (
+      envelope: Envelope,
+      lotId: LotId,
+      reservationId: string
+    ) => Effect.Effect<void, ReservationNotFound | CommandError>
+    readonly setOutOfService: (envelope: Envelope, lotId: LotId, slot: number) => Effect.Effect<SlotInfo, CommandError>
+    readonly setInService: (envelope: Envelope, lotId: LotId, slot: number) => Effect.Effect<SlotInfo, CommandError>
+    readonly slots: (tenant: TenantId, lotId: LotId) => Effect.Effect<ReadonlyArray<SlotInfo>, LotNotFound>
+    readonly slot: (tenant: TenantId, lotId: LotId, slot: number) => Effect.Effect<SlotInfo, LotNotFound | SlotNotFound>
+    readonly vehicles: (tenant: TenantId, lotId: LotId, color?: string) => Effect.Effect<ReadonlyArray<ParkedVehicle>, LotNotFound>
+    readonly locate: (tenant: TenantId, lotId: LotId, registration: string) => Effect.Effect<VehicleLocation, LotNotFound | VehicleNotFound>
+    readonly reservations: (tenant: TenantId, lotId: LotId) => Effect.Effect<ReadonlyArray<Reservation>, LotNotFound>
+    readonly ticket: (tenant: TenantId, ticketId: string) => Effect.Effect<Ticket, TicketNotFound>
+    /** The lot's log after `after`, at most `limit` events. */
+    readonly events: (tenant: TenantId, lotId: LotId, after: number, limit: number) => Effect.Effect<EventPage, LotNotFound>
+    /**
+     * The lot's log after `after`, then live. A subscriber that falls more than its buffer behind is
+     * ended with `SubscriberTooSlow` rather than growing the server's memory.
+     */
+    readonly follow: (
+      tenant: TenantId,
+      lotId: LotId,
+      after: number
+    ) => Effect.Effect<Stream.Stream<StoredLotEvent, SubscriberTooSlow>, LotNotFound>
+  }
+>() {}
+
+export class SubscriberTooSlow extends Schema.TaggedError<SubscriberTooSlow>()("SubscriberTooSlow", {
+  message: Schema.String
+}) {}
