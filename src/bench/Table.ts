@@ -1,0 +1,21 @@
+import type { BenchRow } from "./DomainBench.ts"
+
+/** Whole numbers for rates and bytes; ratios keep one decimal below 100 so "37.5x" reads as measured. */
+const formatFigure = (figure: number, unit: string): string =>
+  unit === "x" && figure < 100
+    ? figure.toLocaleString("en-US", { minimumFractionDigits: 1, maximumFractionDigits: 1 })
+    : Math.round(figure).toLocaleString("en-US")
+
+const verdict = (pass: boolean | undefined): string => (pass === undefined ? "" : pass ? "pass" : "FAIL")
+
+/** Benchmark rows as a Markdown table (readable in a terminal, pasteable into an issue). */
+export const formatTable = (rows: ReadonlyArray<BenchRow>): string => {
+  const header = ["benchmark", "figure", "unit", "target", "result"]
+  const cells = rows.map((r) => [r.name, formatFigure(r.figure, r.unit), r.unit, r.target ?? "", verdict(r.pass)])
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)))
+  const rightAligned = new Set([1])
+  const line = (cs: ReadonlyArray<string>) =>
+    `| ${cs.map((c, i) => (rightAligned.has(i) ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join(" | ")} |`
+  const rule = `|${widths.map((w, i) => (rightAligned.has(i) ? `${"-".repeat(w + 1)}:` : "-".repeat(w + 2))).join("|")}|`
+  return [line(header), rule, ...cells.map(line)].join("\n")
+}
