@@ -1,0 +1,57 @@
+import { FileSystem, Path } from "@effect/platform"
+import { NodeContext } from "@effect/platform-node"
+import { SqlClient } from "@effect/sql"
+import { SqlError } from "@effect/sql/SqlError"
+import { SqliteClient, SqliteMigrator } from "@effect/sql-sqlite-node"
+import { Effect, Layer } from "effect"
+import { AppConfig } from "../config.ts"
+import { migrations } from "./Migrations.ts"
+
+/*
+ * better-sqlite3 waits for a lock synchronously, which stalls the whole event loop, so the driver's
+ * own wait is kept short and longer waits are left to the writer's retry Schedule, which sleeps
+ * without blocking.
+ */
+const busyTimeoutMillis = 100
+
+const isFile = (filename: string) => filename !== "" && filename !== ":memory:" && !filename.startsWith("file:")
+
+const ensureFolder = (filename: string) =>
+  Layer.effectDiscard(
+    Effect.gen(function* () {
+      if (!isFile(filename)) return
+      const fs = yield* FileSystem.FileSystem
+      const path = yield* Path.Path
+      const folder = path.dirname(path.resolve(filename))
+      yield* fs.makeDirectory(folder, { recursive: true }).pipe(
+        Effect.mapError((cause) => new SqlError({ cause, message: `Cannot create the database folder ${folder}` }))
+      )
+    })
+  )
+
+const prepare = Effect.gen(function* () {
+  const sql = yield* SqlClient.SqlClient
+  // In WAL mode NORMAL survives a process crash; only a power loss can drop the last commits.
+  yield* sql`PRAGMA synchronous = NORMAL`
+  yield* sql.unsafe(`PRAGMA busy_timeout = ${busyTimeoutMillis}`)
+  yield* SqliteMigrator.run({ loader: SqliteMigrator.fromRecord(migrations) })
+})
+
+/** The SQLite client (WAL, one connection) with the schema migrated, for a file path or ":memory:". */
+export const DatabaseLive = (options: { readonly filename: string }) =>
+  Layer.effectDiscard(prepare).pipe(
+    Layer.provideMerge(
+      SqliteClient.layer({
+        filename: options.filename,
+        // Group commits insert a varying number of rows, each count its own statement text.
+        prepareCacheSize: 1000
+      })
+    ),
+    Layer.provide(ensureFolder(options.filename)),
+    Layer.provide(NodeContext.layer)
+  )
+
+/** DatabaseLive at the path in PARKPLANE_DB. */
+export const DatabaseFromConfig = Layer.unwrapEffect(
+  Effect.map(AppConfig, (config) => DatabaseLive({ filename: config.dbFile }))
+)

@@ -1,0 +1,51 @@
+import { SqlClient, SqlSchema } from "@effect/sql"
+import { Effect, Schema } from "effect"
+import type { StorageUnavailable } from "../domain/Errors.ts"
+import { EventRecord } from "./Records.ts"
+import { storageCall } from "./Transient.ts"
+
+/** Reads of the per-lot event log. */
+export class EventLog extends Effect.Service<EventLog>()("parkplane/EventLog", {
+  effect: Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+
+    const readPage = SqlSchema.findAll({
+      Request: Schema.Struct({ lotId: Schema.String, afterSeq: Schema.Number, limit: Schema.Number }),
+      Result: EventRecord,
+      execute: ({ afterSeq, limit, lotId }) =>
+        sql`SELECT lot_id, seq, type, payload, at, ticket_id FROM events
+            WHERE lot_id = ${lotId} AND seq > ${afterSeq} ORDER BY seq LIMIT ${limit}`
+    })
+
+    const findByTicket = SqlSchema.findAll({
+      Request: Schema.String,
+      Result: EventRecord,
+      execute: (ticketId) =>
+        sql`SELECT lot_id, seq, type, payload, at, ticket_id FROM events
+            WHERE ticket_id = ${ticketId} ORDER BY lot_id, seq`
+    })
+
+    const findLastSeq = SqlSchema.single({
+      Request: Schema.String,
+      Result: Schema.Struct({ last: Schema.Number }),
+      execute: (lotId) => sql`SELECT COALESCE(MAX(seq), 0) AS last FROM events WHERE lot_id = ${lotId}`
+    })
+
+    return {
+      /** Events of a lot with seq > afterSeq, ascending, at most `limit`. */
+      read: (lotId: string, afterSeq: number, limit: number): Effect.Effect<ReadonlyArray<EventRecord>, StorageUnavailable> =>
+        storageCall(readPage({ lotId, afterSeq, limit }).pipe(Effect.catchTag("ParseError", Effect.die))),
+      /** Every event that names the ticket, ascending. */
+      byTicket: (ticketId: string): Effect.Effect<ReadonlyArray<EventRecord>, StorageUnavailable> =>
+        storageCall(findByTicket(ticketId).pipe(Effect.catchTag("ParseError", Effect.die))),
+      /** The lot's last seq, 0 if it has no events. */
+      lastSeq: (lotId: string): Effect.Effect<number, StorageUnavailable> =>
+        storageCall(
+          findLastSeq(lotId).pipe(
+            Effect.map((row) => row.last),
+            Effect.catchTags({ ParseError: Effect.die, NoSuchElementException: Effect.die })
+          )
+        )
+    }
+  })
+}) {}

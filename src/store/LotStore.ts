@@ -1,0 +1,135 @@
+import { SqlClient, SqlSchema } from "@effect/sql"
+import { Effect, Option, Schema } from "effect"
+import type { StorageUnavailable } from "../domain/Errors.ts"
+import { IdempotencyRecord, type EventRecord, type LotRecord, type RecoveredLot, type SnapshotRecord } from "./Records.ts"
+import { storageCall } from "./Transient.ts"
+
+/*
+ * Recovery reads every live lot with three set-based queries (lots, newest snapshots, event tails)
+ * instead of a few per lot. Rows come as arrays and are checked by hand: a million event rows
+ * through Schema would cost more than the replay itself.
+ */
+
+class RowShapeError extends Error {}
+
+const text = (value: unknown): string => {
+  if (typeof value === "string") return value
+  throw new RowShapeError(`expected text, got ${typeof value}`)
+}
+const integer = (value: unknown): number => {
+  if (typeof value === "number") return value
+  if (typeof value === "bigint") return Number(value)
+  throw new RowShapeError(`expected an integer, got ${typeof value}`)
+}
+const textOrNull = (value: unknown): string | null => (value === null ? null : text(value))
+
+const lotOf = (row: ReadonlyArray<unknown>): LotRecord => ({
+  id: text(row[0]),
+  tenant: text(row[1]),
+  name: text(row[2]),
+  createdAt: integer(row[3])
+})
+const snapshotOf = (row: ReadonlyArray<unknown>): SnapshotRecord => ({
+  lotId: text(row[0]),
+  seq: integer(row[1]),
+  state: text(row[2])
+})
+const eventOf = (row: ReadonlyArray<unknown>): EventRecord => ({
+  lotId: text(row[0]),
+  seq: integer(row[1]),
+  type: text(row[2]),
+  payload: text(row[3]),
+  at: integer(row[4]),
+  ticketId: textOrNull(row[5])
+})
+
+/** A row of an unexpected shape means the schema and the code disagree: a defect, not an outage. */
+const decodeRows = <A>(rows: ReadonlyArray<ReadonlyArray<unknown>>, decode: (row: ReadonlyArray<unknown>) => A) =>
+  Effect.try({ try: () => rows.map(decode), catch: (cause) => cause }).pipe(Effect.orDie)
+
+const assemble = (
+  lots: ReadonlyArray<LotRecord>,
+  snapshots: ReadonlyArray<SnapshotRecord>,
+  events: ReadonlyArray<EventRecord>
+): ReadonlyArray<RecoveredLot> => {
+  const snapshotByLot = new Map<string, SnapshotRecord>()
+  for (const s of snapshots) snapshotByLot.set(s.lotId, s)
+  const eventsByLot = new Map<string, Array<EventRecord>>()
+  for (const e of events) {
+    const tail = eventsByLot.get(e.lotId)
+    if (tail === undefined) eventsByLot.set(e.lotId, [e])
+    else tail.push(e)
+  }
+  return lots.map((lot) => ({ lot, snapshot: snapshotByLot.get(lot.id), events: eventsByLot.get(lot.id) ?? [] }))
+}
+
+const lotSequence = "lot"
+
+/** Lots, their recovery, the lot-id sequence and idempotency lookups. */
+export class LotStore extends Effect.Service<LotStore>()("parkplane/LotStore", {
+  effect: Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+
+    // `lotId` undefined: every live lot.
+    const recover = (lotId: string | undefined) => {
+      const onLot = lotId === undefined ? sql`` : sql`AND l.id = ${lotId}`
+      const newest = sql`(SELECT lot_id, MAX(seq) AS seq FROM snapshots GROUP BY lot_id)`
+      return Effect.gen(function* () {
+        const lotRows = yield* sql`SELECT l.id, l.tenant, l.name, l.created_at FROM lots l
+                                   WHERE l.deleted_at IS NULL ${onLot} ORDER BY l.created_at, l.id`.values
+        const snapshotRows = yield* sql`SELECT s.lot_id, s.seq, s.state FROM snapshots s
+                                        JOIN ${newest} n ON n.lot_id = s.lot_id AND n.seq = s.seq
+                                        JOIN lots l ON l.id = s.lot_id
+                                        WHERE l.deleted_at IS NULL ${onLot}`.values
+        const eventRows = yield* sql`SELECT e.lot_id, e.seq, e.type, e.payload, e.at, e.ticket_id FROM events e
+                                     JOIN lots l ON l.id = e.lot_id
+                                     LEFT JOIN ${newest} n ON n.lot_id = e.lot_id
+                                     WHERE l.deleted_at IS NULL ${onLot} AND e.seq > COALESCE(n.seq, 0)
+                                     ORDER BY e.lot_id, e.seq`.values
+        return assemble(
+          yield* decodeRows(lotRows, lotOf),
+          yield* decodeRows(snapshotRows, snapshotOf),
+          yield* decodeRows(eventRows, eventOf)
+        )
+      }).pipe(sql.withTransaction)
+    }
+
+    const findIdempotencyRecord = SqlSchema.findOne({
+      Request: Schema.Struct({ tenant: Schema.String, key: Schema.String, now: Schema.Number }),
+      Result: IdempotencyRecord,
+      execute: ({ key, now, tenant }) =>
+        sql`SELECT tenant, key, request_hash, response, expires_at FROM idempotency
+            WHERE tenant = ${tenant} AND key = ${key} AND expires_at > ${now}`
+    })
+
+    return {
+      /** A fresh lot id ("L1", "L2", ...), durable before it is returned so it is never handed out twice. */
+      nextLotId: (): Effect.Effect<string, StorageUnavailable> =>
+        storageCall(
+          sql`INSERT INTO sequences (name, value) VALUES (${lotSequence}, 1)
+              ON CONFLICT (name) DO UPDATE SET value = sequences.value + 1
+              RETURNING value`.values.pipe(
+            sql.withTransaction,
+            Effect.flatMap((rows) => decodeRows(rows, (row) => integer(row[0]))),
+            Effect.map((values) => `L${values[0]}`)
+          )
+        ),
+      /** Every live lot with its newest snapshot and the events after it. */
+      recoverAll: (): Effect.Effect<ReadonlyArray<RecoveredLot>, StorageUnavailable> => storageCall(recover(undefined)),
+      /** One live lot as recoverAll sees it; undefined if it does not exist or was deleted. */
+      recoverOne: (lotId: string): Effect.Effect<RecoveredLot | undefined, StorageUnavailable> =>
+        storageCall(Effect.map(recover(lotId), (lots) => lots[0])),
+      /** The unexpired record under the tenant's key, if any. */
+      findIdempotency: (tenant: string, key: string, now: number): Effect.Effect<IdempotencyRecord | undefined, StorageUnavailable> =>
+        storageCall(
+          findIdempotencyRecord({ tenant, key, now }).pipe(
+            Effect.map(Option.getOrUndefined),
+            Effect.catchTag("ParseError", Effect.die)
+          )
+        ),
+      /** Deletes the records expired at `now`. */
+      purgeIdempotency: (now: number): Effect.Effect<void, StorageUnavailable> =>
+        storageCall(sql`DELETE FROM idempotency WHERE expires_at <= ${now}`.pipe(sql.withTransaction, Effect.asVoid))
+    }
+  })
+}) {}

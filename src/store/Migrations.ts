@@ -1,0 +1,58 @@
+import { SqlClient } from "@effect/sql"
+import { Effect } from "effect"
+
+/*
+ * The schema, as standard SQL so that Postgres can follow: no AUTOINCREMENT, no WITHOUT ROWID,
+ * partial indexes and ON CONFLICT only. Times are epoch milliseconds.
+ * Keys must look like `0001_name`; the migrator silently skips any other key.
+ */
+
+const init = Effect.gen(function* () {
+  const sql = yield* SqlClient.SqlClient
+  yield* sql`CREATE TABLE tenants (
+    id TEXT PRIMARY KEY,
+    created_at INTEGER
+  )`
+  yield* sql`CREATE TABLE lots (
+    id TEXT PRIMARY KEY,
+    tenant TEXT NOT NULL,
+    name TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    deleted_at INTEGER NULL
+  )`
+  // Names are unique among a tenant's live lots only, so a deleted lot's name can be used again.
+  yield* sql`CREATE UNIQUE INDEX lots_tenant_name ON lots (tenant, name) WHERE deleted_at IS NULL`
+  yield* sql`CREATE TABLE events (
+    lot_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    type TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    ticket_id TEXT NULL,
+    PRIMARY KEY (lot_id, seq)
+  )`
+  yield* sql`CREATE INDEX events_ticket ON events (ticket_id) WHERE ticket_id IS NOT NULL`
+  yield* sql`CREATE TABLE snapshots (
+    lot_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    state TEXT NOT NULL,
+    PRIMARY KEY (lot_id, seq)
+  )`
+  yield* sql`CREATE TABLE sequences (
+    name TEXT PRIMARY KEY,
+    value INTEGER NOT NULL
+  )`
+  yield* sql`CREATE TABLE idempotency (
+    tenant TEXT NOT NULL,
+    key TEXT NOT NULL,
+    request_hash TEXT NOT NULL,
+    response TEXT NOT NULL,
+    expires_at INTEGER NOT NULL,
+    PRIMARY KEY (tenant, key)
+  )`
+  yield* sql`CREATE INDEX idempotency_expiry ON idempotency (expires_at)`
+})
+
+export const migrations = {
+  "0001_init": init
+}

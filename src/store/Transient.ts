@@ -1,0 +1,37 @@
+import type { SqlError } from "@effect/sql/SqlError"
+import { Effect, Schedule } from "effect"
+import { StorageUnavailable } from "../domain/Errors.ts"
+
+const transientCodes = ["SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_PROTOCOL"]
+
+const codeOf = (cause: unknown): string | undefined =>
+  typeof cause === "object" && cause !== null && "code" in cause && typeof cause.code === "string"
+    ? cause.code
+    : undefined
+
+/** A lock held by another connection (or process): worth retrying shortly. */
+export const isTransient = (error: SqlError): boolean => {
+  const code = codeOf(error.cause)
+  return code !== undefined && transientCodes.some((prefix) => code === prefix || code.startsWith(`${prefix}_`))
+}
+
+/** Why a statement failed, for a StorageUnavailable message and the logs. */
+export const describe = (error: SqlError): string => {
+  const code = codeOf(error.cause)
+  const detail = error.cause instanceof Error ? error.cause.message : error.message
+  return code === undefined ? detail : `${code}: ${detail}`
+}
+
+/** Bounded backoff for transient failures: about 5 retries within about a second. */
+export const transientSchedule = Schedule.exponential("5 millis").pipe(
+  Schedule.jittered,
+  Schedule.intersect(Schedule.recurs(5)),
+  Schedule.upTo("1 second")
+)
+
+/** Retries transient failures, then turns any SqlError into StorageUnavailable. */
+export const storageCall = <A, R>(effect: Effect.Effect<A, SqlError, R>): Effect.Effect<A, StorageUnavailable, R> =>
+  effect.pipe(
+    Effect.retry({ schedule: transientSchedule, while: isTransient }),
+    Effect.mapError((error) => StorageUnavailable.of(describe(error)))
+  )

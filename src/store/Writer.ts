@@ -1,0 +1,208 @@
+import { SqlClient } from "@effect/sql"
+import type { SqlError } from "@effect/sql/SqlError"
+import { Cause, Chunk, Clock, Deferred, Duration, Effect, Exit, Metric, Option, Queue } from "effect"
+import { RuntimeConfig } from "../config.ts"
+import { StorageUnavailable } from "../domain/Errors.ts"
+import type { EventRecord, IdempotencyRecord, Write } from "./Records.ts"
+import { StorageFaults } from "./StorageFaults.ts"
+import { commitBatchSize, commitSeconds, commitTransactions, storageFailures } from "./StoreMetrics.ts"
+import { describe, isTransient, transientSchedule } from "./Transient.ts"
+
+export { StorageFaults } from "./StorageFaults.ts"
+
+interface Pending {
+  readonly write: Write
+  readonly done: Deferred.Deferred<void, StorageUnavailable>
+}
+
+/*
+ * SQLite binds at most 32,766 variables per statement; events have 6 columns and idempotency
+ * records 5, so these row counts stay well under it.
+ */
+const eventRowsPerInsert = 4000
+const idempotencyRowsPerInsert = 4000
+
+const chunksOf = <A>(items: ReadonlyArray<A>, size: number): ReadonlyArray<ReadonlyArray<A>> => {
+  const chunks: Array<ReadonlyArray<A>> = []
+  for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size))
+  return chunks
+}
+
+const eventRow = (e: EventRecord) => ({
+  lot_id: e.lotId,
+  seq: e.seq,
+  type: e.type,
+  payload: e.payload,
+  at: e.at,
+  ticket_id: e.ticketId
+})
+
+const idempotencyRow = (r: IdempotencyRecord) => ({
+  tenant: r.tenant,
+  key: r.key,
+  request_hash: r.requestHash,
+  response: r.response,
+  expires_at: r.expiresAt
+})
+
+const shuttingDown = () => StorageUnavailable.of("the writer is shutting down")
+const faultInjected = () => StorageUnavailable.of("storage fault injected")
+
+/**
+ * The group-commit writer. Callers queue their writes; one fiber takes whatever is waiting (up to
+ * `commitMaxBatch`) and commits it in one transaction, and answers each caller only after COMMIT.
+ * A failed batch is retried write by write, so one bad write fails only its own caller.
+ */
+export class Writer extends Effect.Service<Writer>()("parkplane/Writer", {
+  scoped: Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    const faults = yield* StorageFaults
+    const { commitLinger, commitMaxBatch } = yield* RuntimeConfig
+    const queue = yield* Queue.unbounded<Pending>()
+    // Set when the scope closes, checked in the same synchronous step as the offer.
+    let closed = false
+
+    const insertEvents = (events: ReadonlyArray<EventRecord>) =>
+      Effect.forEach(chunksOf(events, eventRowsPerInsert), (rows) => sql`INSERT INTO events ${sql.insert(rows.map(eventRow))}`, {
+        discard: true
+      })
+
+    const upsertIdempotency = (records: ReadonlyArray<IdempotencyRecord>) => {
+      // One row per key (the last write wins), as a multi-row upsert may not touch a row twice.
+      const byKey = new Map<string, IdempotencyRecord>()
+      for (const r of records) byKey.set(JSON.stringify([r.tenant, r.key]), r)
+      return Effect.forEach(
+        chunksOf([...byKey.values()], idempotencyRowsPerInsert),
+        (rows) =>
+          sql`INSERT INTO idempotency ${sql.insert(rows.map(idempotencyRow))}
+              ON CONFLICT (tenant, key) DO UPDATE SET
+                request_hash = excluded.request_hash, response = excluded.response, expires_at = excluded.expires_at`,
+        { discard: true }
+      )
+    }
+
+    /*
+     * Applies the writes as if one after the other: events are gathered into multi-row inserts,
+     * flushed before a lot deletion so that a deletion still removes the events written before it.
+     */
+    const apply = (writes: ReadonlyArray<Write>): Effect.Effect<void, SqlError> =>
+      Effect.gen(function* () {
+        let events: Array<EventRecord> = []
+        const idempotency: Array<IdempotencyRecord> = []
+        for (const write of writes) {
+          if (write.createLot !== undefined) {
+            const lot = write.createLot
+            yield* sql`INSERT INTO tenants (id, created_at) VALUES (${lot.tenant}, ${lot.createdAt}) ON CONFLICT (id) DO NOTHING`
+            yield* sql`INSERT INTO lots (id, tenant, name, created_at) VALUES (${lot.id}, ${lot.tenant}, ${lot.name}, ${lot.createdAt})`
+          }
+          if (write.events !== undefined) for (const e of write.events) events.push(e)
+          if (write.snapshot !== undefined) {
+            const s = write.snapshot
+            yield* sql`INSERT INTO snapshots (lot_id, seq, state) VALUES (${s.lotId}, ${s.seq}, ${s.state})
+                       ON CONFLICT (lot_id, seq) DO UPDATE SET state = excluded.state`
+            yield* sql`DELETE FROM snapshots WHERE lot_id = ${s.lotId} AND seq < ${s.seq}`
+          }
+          if (write.idempotency !== undefined) idempotency.push(write.idempotency)
+          if (write.deleteLot !== undefined) {
+            const lotId = write.deleteLot
+            yield* insertEvents(events)
+            events = []
+            const now = yield* Clock.currentTimeMillis
+            yield* sql`UPDATE lots SET deleted_at = ${now} WHERE id = ${lotId}`
+            yield* sql`DELETE FROM events WHERE lot_id = ${lotId}`
+            yield* sql`DELETE FROM snapshots WHERE lot_id = ${lotId}`
+          }
+        }
+        yield* insertEvents(events)
+        yield* upsertIdempotency(idempotency)
+      })
+
+    const isEmpty = (w: Write) =>
+      w.createLot === undefined &&
+      w.deleteLot === undefined &&
+      (w.events === undefined || w.events.length === 0) &&
+      w.snapshot === undefined &&
+      w.idempotency === undefined
+
+    /** One transaction, with transient failures (locks) retried on a bounded schedule. */
+    const transaction = (writes: ReadonlyArray<Write>): Effect.Effect<void, SqlError> =>
+      writes.every(isEmpty)
+        ? Effect.void
+        : apply(writes).pipe(
+            sql.withTransaction,
+            Effect.retry({ schedule: transientSchedule, while: isTransient }),
+            Effect.timed,
+            Effect.flatMap(([elapsed]) =>
+              Effect.zipRight(Metric.update(commitSeconds, Duration.toSeconds(elapsed)), Metric.increment(commitTransactions))
+            )
+          )
+
+    const settle = (batch: ReadonlyArray<Pending>, exit: Exit.Exit<void, StorageUnavailable>) =>
+      Effect.zipRight(
+        Exit.isFailure(exit) ? Metric.incrementBy(storageFailures, batch.length) : Effect.void,
+        Effect.forEach(batch, (p) => Deferred.done(p.done, exit), { discard: true })
+      )
+
+    const toStorageExit = (exit: Exit.Exit<void, SqlError>): Exit.Exit<void, StorageUnavailable> =>
+      Exit.mapError(exit, (error) => StorageUnavailable.of(describe(error)))
+
+    const commitAlone = (pending: Pending) =>
+      Effect.flatMap(Effect.exit(transaction([pending.write])), (exit) => settle([pending], toStorageExit(exit)))
+
+    const commitBatch = (batch: ReadonlyArray<Pending>): Effect.Effect<void> =>
+      Effect.gen(function* () {
+        if (yield* faults.isFailing) return yield* settle(batch, Exit.fail(faultInjected()))
+        yield* Metric.update(commitBatchSize, batch.length)
+        const exit = yield* Effect.exit(transaction(batch.map((p) => p.write)))
+        if (Exit.isSuccess(exit) || batch.length === 1) return yield* settle(batch, toStorageExit(exit))
+        const error = Cause.failureOption(exit.cause)
+        if (Option.isSome(error) && isTransient(error.value)) {
+          // The database stayed locked past the retries: trying each write alone would only wait longer.
+          yield* Effect.logWarning("group commit failed", describe(error.value))
+          return yield* settle(batch, toStorageExit(exit))
+        }
+        yield* Effect.logWarning("group commit failed; retrying its writes one by one", Cause.pretty(exit.cause))
+        yield* Effect.forEach(batch, commitAlone, { discard: true })
+      })
+
+    const takeBatch = (first: Pending) =>
+      Effect.gen(function* () {
+        if (Duration.greaterThan(commitLinger, Duration.zero)) yield* Effect.sleep(commitLinger)
+        const rest = yield* Queue.takeUpTo(queue, commitMaxBatch - 1)
+        return [first, ...rest]
+      })
+
+    // Only the wait is interruptible: a batch once taken is always committed and answered.
+    const commitNext = Effect.uninterruptibleMask((restore) =>
+      restore(Queue.take(queue)).pipe(Effect.flatMap(takeBatch), Effect.flatMap(commitBatch))
+    )
+
+    const drain: Effect.Effect<void> = Effect.flatMap(Queue.takeUpTo(queue, commitMaxBatch), (batch) =>
+      Chunk.isEmpty(batch) ? Effect.void : Effect.zipRight(commitBatch(Chunk.toReadonlyArray(batch)), drain)
+    )
+
+    // Finalizers run in reverse: first the loop stops (after its batch in flight), then the rest is flushed.
+    yield* Effect.addFinalizer(() =>
+      Effect.suspend(() => {
+        closed = true
+        return drain
+      })
+    )
+    yield* Effect.forkScoped(Effect.forever(commitNext))
+
+    const commit = (write: Write): Effect.Effect<void, StorageUnavailable> =>
+      Effect.flatMap(Deferred.make<void, StorageUnavailable>(), (done) =>
+        Effect.suspend(() =>
+          !closed && queue.unsafeOffer({ write, done }) ? Deferred.await(done) : Effect.fail(shuttingDown())
+        )
+      )
+
+    return {
+      commit,
+      /** Completes when every write queued before it is committed (or failed). */
+      flush: Effect.catchAll(commit({}), () => Effect.void)
+    }
+  }),
+  dependencies: [StorageFaults.Default]
+}) {}
+

@@ -1,0 +1,37 @@
+import { ConfigProvider, Layer } from "effect"
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+import { DatabaseLive } from "../../src/store/Database.ts"
+import { EventLog } from "../../src/store/EventLog.ts"
+import { LotStore } from "../../src/store/LotStore.ts"
+import type { EventRecord, LotRecord } from "../../src/store/Records.ts"
+import { StorageFaults, Writer } from "../../src/store/Writer.ts"
+
+/** Runtime settings from a map, as the environment would give them. */
+export const withSettings = (settings: Record<string, string>) =>
+  Layer.setConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(settings))))
+
+/** Writer, EventLog, LotStore and the faults switch over one database. */
+export const storeOver = (database: ReturnType<typeof DatabaseLive>, settings: Record<string, string> = {}) =>
+  Layer.mergeAll(Writer.DefaultWithoutDependencies, EventLog.Default, LotStore.Default).pipe(
+    Layer.provideMerge(StorageFaults.Default),
+    Layer.provideMerge(database),
+    Layer.provide(withSettings(settings))
+  )
+
+export const memoryStore = (settings: Record<string, string> = {}) => storeOver(DatabaseLive({ filename: ":memory:" }), settings)
+
+/** A fresh folder under the system's temp folder. */
+export const tempFolder = () => fs.mkdtempSync(path.join(os.tmpdir(), "parkplane-store-"))
+
+export const lot = (id: string, name = `lot ${id}`, tenant = "acme"): LotRecord => ({ id, tenant, name, createdAt: 1_000 })
+
+export const event = (lotId: string, seq: number, ticketId: string | null = null): EventRecord => ({
+  lotId,
+  seq,
+  type: "VehicleParked",
+  payload: JSON.stringify({ seq }),
+  at: 1_000 + seq,
+  ticketId
+})
