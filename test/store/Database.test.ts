@@ -1,0 +1,65 @@
+import { SqlClient } from "@effect/sql"
+import { describe, expect, it } from "@effect/vitest"
+import { Effect } from "effect"
+import * as fs from "node:fs"
+import * as path from "node:path"
+import { DatabaseLive } from "../../src/store/Database.ts"
+import { EventLog } from "../../src/store/EventLog.ts"
+import { LotStore } from "../../src/store/LotStore.ts"
+import { Writer } from "../../src/store/Writer.ts"
+import { event, lot, storeOver, tempFolder } from "./Fixtures.ts"
+
+describe("Database", () => {
+  it.effect("migrates the schema", () =>
+    Effect.gen(function* () {
+      const sql = yield* SqlClient.SqlClient
+      const rows = yield* sql<{ name: string }>`SELECT name FROM sqlite_master WHERE type IN ('table', 'index') AND name NOT LIKE 'sqlite_%' ORDER BY name`
+      expect(rows.map((r) => r.name)).toEqual([
+        "effect_sql_migrations",
+        "events",
+        "events_ticket",
+        "idempotency",
+        "idempotency_expiry",
+        "lots",
+        "lots_tenant_name",
+        "sequences",
+        "snapshots",
+        "tenants"
+      ])
+      const pragma = yield* sql<{ synchronous: number }>`PRAGMA synchronous`
+      expect(pragma[0].synchronous).toBe(1) // NORMAL
+    }).pipe(Effect.provide(DatabaseLive({ filename: ":memory:" }))))
+
+  it.effect("creates the folder of a file path, uses WAL, and keeps everything when reopened", () =>
+    Effect.gen(function* () {
+      const filename = path.join(tempFolder(), "nested", "deeper", "parkplane.db")
+      const database = () => storeOver(DatabaseLive({ filename }))
+      yield* Effect.gen(function* () {
+        const writer = yield* Writer
+        const sql = yield* SqlClient.SqlClient
+        const mode = yield* sql<{ journal_mode: string }>`PRAGMA journal_mode`
+        expect(mode[0].journal_mode).toBe("wal")
+        yield* writer.commit({
+          createLot: lot("L1", "north"),
+          events: [event("L1", 1, "T1"), event("L1", 2)],
+          snapshot: { lotId: "L1", seq: 1, state: "{\"n\":1}" },
+          idempotency: { tenant: "acme", key: "k1", requestHash: "h", response: "{}", expiresAt: 10_000 }
+        })
+      }).pipe(Effect.provide(database()))
+      expect(fs.existsSync(filename)).toBe(true)
+      yield* Effect.gen(function* () {
+        const store = yield* LotStore
+        const log = yield* EventLog
+        const recovered = yield* store.recoverAll()
+        expect(recovered).toEqual([
+          {
+            lot: lot("L1", "north"),
+            snapshot: { lotId: "L1", seq: 1, state: "{\"n\":1}" },
+            events: [event("L1", 2)]
+          }
+        ])
+        expect((yield* log.byTicket("T1")).map((e) => e.seq)).toEqual([1])
+        expect(yield* store.findIdempotency("acme", "k1", 5_000)).toBeDefined()
+      }).pipe(Effect.provide(database()))
+    }))
+})
