@@ -105,23 +105,38 @@ export class VehicleAlreadyReserved extends Schema.TaggedError<VehicleAlreadyRes
   }
 }
 
-const slotRefusal = <Tag extends string>(tag: Tag, describe: (slot: number) => string) =>
-  class extends Schema.TaggedError<{ readonly _tag: Tag; readonly slot: number; readonly message: string }>()(
-    tag,
-    { message: Schema.String, slot: Schema.Number },
-    status(409)
-  ) {
-    static of(slot: number) {
-      return new this({ slot, message: describe(slot) })
-    }
-  }
+const slotFields = { message: Schema.String, slot: Schema.Number }
 
-export class SlotAlreadyFree extends slotRefusal("SlotAlreadyFree", (s) => `Slot ${s} is already free`) {}
-export class SlotOccupied extends slotRefusal("SlotOccupied", (s) => `Slot ${s} is occupied`) {}
-export class SlotReserved extends slotRefusal("SlotReserved", (s) => `Slot ${s} is held by a reservation`) {}
-export class SlotOutOfService extends slotRefusal("SlotOutOfService", (s) => `Slot ${s} is out of service`) {}
-export class SlotNotReserved extends slotRefusal("SlotNotReserved", (s) => `Slot ${s} is not reserved`) {}
-export class SlotInService extends slotRefusal("SlotInService", (s) => `Slot ${s} is already in service`) {}
+export class SlotAlreadyFree extends Schema.TaggedError<SlotAlreadyFree>()("SlotAlreadyFree", slotFields, status(409)) {
+  static of(slot: number) {
+    return new SlotAlreadyFree({ slot, message: `Slot ${slot} is already free` })
+  }
+}
+export class SlotOccupied extends Schema.TaggedError<SlotOccupied>()("SlotOccupied", slotFields, status(409)) {
+  static of(slot: number) {
+    return new SlotOccupied({ slot, message: `Slot ${slot} is occupied` })
+  }
+}
+export class SlotReserved extends Schema.TaggedError<SlotReserved>()("SlotReserved", slotFields, status(409)) {
+  static of(slot: number) {
+    return new SlotReserved({ slot, message: `Slot ${slot} is held by a reservation` })
+  }
+}
+export class SlotOutOfService extends Schema.TaggedError<SlotOutOfService>()("SlotOutOfService", slotFields, status(409)) {
+  static of(slot: number) {
+    return new SlotOutOfService({ slot, message: `Slot ${slot} is out of service` })
+  }
+}
+export class SlotNotReserved extends Schema.TaggedError<SlotNotReserved>()("SlotNotReserved", slotFields, status(409)) {
+  static of(slot: number) {
+    return new SlotNotReserved({ slot, message: `Slot ${slot} is not reserved` })
+  }
+}
+export class SlotInService extends Schema.TaggedError<SlotInService>()("SlotInService", slotFields, status(409)) {
+  static of(slot: number) {
+    return new SlotInService({ slot, message: `Slot ${slot} is already in service` })
+  }
+}
 
 export class LotNameTaken extends Schema.TaggedError<LotNameTaken>()(
   "LotNameTaken",

@@ -87,9 +87,14 @@ export class Parking extends Context.Tag("parkplane/Parking")<
     readonly vehicles: (tenant: TenantId, lotId: LotId, color?: string) => Effect.Effect<ReadonlyArray<ParkedVehicle>, LotNotFound>
     readonly locate: (tenant: TenantId, lotId: LotId, registration: string) => Effect.Effect<VehicleLocation, LotNotFound | VehicleNotFound>
     readonly reservations: (tenant: TenantId, lotId: LotId) => Effect.Effect<ReadonlyArray<Reservation>, LotNotFound>
-    readonly ticket: (tenant: TenantId, ticketId: string) => Effect.Effect<Ticket, TicketNotFound>
+    readonly ticket: (tenant: TenantId, ticketId: string) => Effect.Effect<Ticket, TicketNotFound | StorageUnavailable>
     /** The lot's log after `after`, at most `limit` events. */
-    readonly events: (tenant: TenantId, lotId: LotId, after: number, limit: number) => Effect.Effect<EventPage, LotNotFound>
+    readonly events: (
+      tenant: TenantId,
+      lotId: LotId,
+      after: number,
+      limit: number
+    ) => Effect.Effect<EventPage, LotNotFound | StorageUnavailable>
     /**
      * The lot's log after `after`, then live. A subscriber that falls more than its buffer behind is
      * ended with `SubscriberTooSlow` rather than growing the server's memory.
@@ -98,7 +103,7 @@ export class Parking extends Context.Tag("parkplane/Parking")<
       tenant: TenantId,
       lotId: LotId,
       after: number
-    ) => Effect.Effect<Stream.Stream<StoredLotEvent, SubscriberTooSlow>, LotNotFound>
+    ) => Effect.Effect<Stream.Stream<StoredLotEvent, SubscriberTooSlow | StorageUnavailable>, LotNotFound>
   }
 >() {}
 

@@ -1,0 +1,114 @@
+import { Either, ParseResult, Schema } from "effect"
+import { LotCreated, LotEvent } from "../domain/Events.ts"
+import type { LotId } from "../domain/Ids.ts"
+import { Lot, type LotSnapshot } from "../domain/Lot.ts"
+import { SlotType } from "../domain/SlotType.ts"
+import type { EventRecord, SnapshotRecord } from "../store/Records.ts"
+
+/*
+ * How lot events and snapshots become rows and back. Events go through their Schemas in both
+ * directions; a row that does not decode is a defect of the store, reported with its place.
+ */
+
+const encodeEvent = Schema.encodeSync(LotEvent)
+const decodeEvent = Schema.decodeUnknownEither(LotEvent)
+
+export const toRecord = (lotId: LotId, seq: number, event: LotEvent): EventRecord => ({
+  lotId,
+  seq,
+  type: event._tag,
+  payload: JSON.stringify(encodeEvent(event)),
+  at: event.at,
+  ticketId: event._tag === "VehicleParked" || event._tag === "VehicleLeft" ? event.ticketId : null
+})
+
+export class CorruptRecord extends Schema.TaggedError<CorruptRecord>()("CorruptRecord", {
+  message: Schema.String
+}) {}
+
+export const fromRecord = (record: EventRecord): Either.Either<LotEvent, CorruptRecord> =>
+  decodeEvent(JSON.parse(record.payload)).pipe(
+    Either.mapLeft(
+      (e) =>
+        new CorruptRecord({
+          message: `event ${record.lotId}#${record.seq} does not decode: ${ParseResult.TreeFormatter.formatErrorSync(e)}`
+        })
+    )
+  )
+
+const SnapshotSchema = Schema.Struct({
+  v: Schema.Literal(1),
+  created: Schema.Struct({
+    lotId: Schema.String,
+    name: Schema.String,
+    layout: Schema.Array(Schema.Struct({ type: SlotType, count: Schema.Number })),
+    tariff: Schema.optional(Schema.Struct({ currency: Schema.String, freeMinutes: Schema.Number, perHour: Schema.Number, dailyCap: Schema.optional(Schema.Number) })),
+    at: Schema.Number
+  }),
+  version: Schema.Number,
+  colors: Schema.Array(Schema.String),
+  // The vehicle and hold rows are checked for shape by the lot as it rebuilds; decoding a million
+  // tuples through Schema would dominate recovery.
+  vehicles: Schema.Array(Schema.Unknown),
+  holds: Schema.Array(Schema.Unknown),
+  outOfService: Schema.Array(Schema.Number)
+})
+const decodeSnapshotHeader = Schema.decodeUnknownEither(SnapshotSchema)
+
+export const snapshotRecord = (lot: Lot): SnapshotRecord => ({
+  lotId: lot.id,
+  seq: lot.version,
+  state: JSON.stringify(lot.toSnapshot())
+})
+
+const isVehicleRow = (row: unknown): row is readonly [number, number, string, number, number, string] =>
+  Array.isArray(row) &&
+  row.length === 6 &&
+  typeof row[0] === "number" &&
+  typeof row[1] === "number" &&
+  typeof row[2] === "string" &&
+  typeof row[3] === "number" &&
+  typeof row[4] === "number" &&
+  typeof row[5] === "string"
+
+const isHoldRow = (row: unknown): row is readonly [string, number, string, number, number] =>
+  Array.isArray(row) &&
+  row.length === 5 &&
+  typeof row[0] === "string" &&
+  typeof row[1] === "number" &&
+  typeof row[2] === "string" &&
+  typeof row[3] === "number" &&
+  typeof row[4] === "number"
+
+/** A lot from its snapshot; the layout and tariff are decoded with the domain's Schemas. */
+export const lotFromSnapshot = (record: SnapshotRecord): Either.Either<Lot, CorruptRecord> => {
+  const corrupt = (why: string) => Either.left(new CorruptRecord({ message: `snapshot ${record.lotId}#${record.seq}: ${why}` }))
+  const header = decodeSnapshotHeader(JSON.parse(record.state))
+  if (Either.isLeft(header)) return corrupt(ParseResult.TreeFormatter.formatErrorSync(header.left))
+  const s = header.right
+  const { vehicles, holds } = s
+  if (!vehicles.every(isVehicleRow) || !holds.every(isHoldRow)) return corrupt("vehicle or reservation rows are malformed")
+  const created = Schema.decodeUnknownEither(LotCreated)({
+    _tag: "LotCreated",
+    lotId: s.created.lotId,
+    name: s.created.name,
+    layout: s.created.layout,
+    tariff: s.created.tariff,
+    at: new Date(s.created.at).toISOString()
+  })
+  if (Either.isLeft(created)) return corrupt(ParseResult.TreeFormatter.formatErrorSync(created.left))
+  const snapshot: LotSnapshot = {
+    v: 1,
+    created: s.created,
+    version: s.version,
+    colors: s.colors,
+    vehicles,
+    holds,
+    outOfService: s.outOfService
+  }
+  return Either.try({
+    try: () => Lot.fromSnapshot(created.right, snapshot),
+    catch: (e) => new CorruptRecord({ message: `snapshot ${record.lotId}#${record.seq} does not fit its lot: ${String(e)}` })
+  })
+}
+

@@ -1,0 +1,393 @@
+import type { SqlClient } from "@effect/sql"
+import { Chunk, Clock, type ConfigError, Deferred, Effect, Either, Layer, Option, Schedule, Schema, Stream } from "effect"
+import { AppConfig } from "../config.ts"
+import {
+  IdempotencyKeyReused,
+  InvalidInput,
+  type LotNotEmpty,
+  type LotRuleError,
+  Overloaded,
+  type StorageUnavailable,
+  TicketNotFound
+} from "../domain/Errors.ts"
+import { LotCreated, StoredLotEvent, type LotEvent } from "../domain/Events.ts"
+import { LotId, parseEntityId } from "../domain/Ids.ts"
+import { Lot, LotCommand } from "../domain/Lot.ts"
+import { LotSummary, Reservation, SlotInfo, Ticket } from "../domain/Views.ts"
+import { EventLog } from "../store/EventLog.ts"
+import { LotStore } from "../store/LotStore.ts"
+import { StorageFaults } from "../store/StorageFaults.ts"
+import { Writer } from "../store/Writer.ts"
+import * as Metrics from "../telemetry/Metrics.ts"
+import { fromRecord, toRecord } from "./EventCodec.ts"
+import {
+  CreateLotErrorSchema,
+  DeleteLotErrorSchema,
+  idempotencyTtlMillis,
+  LotRuleErrorSchema,
+  requestHash,
+  responseCodec
+} from "./Idempotency.ts"
+import { LotRegistry } from "./LotRegistry.ts"
+import type { Job, Keyed, LotWorker } from "./LotWorker.ts"
+import { type CommandError, type DeliveryError, type Envelope, EventPage, Parking } from "./Parking.ts"
+import { WorkerFaults } from "./WorkerFaults.ts"
+
+const ticketCodec = responseCodec(Ticket, LotRuleErrorSchema)
+const reservationCodec = responseCodec(Reservation, LotRuleErrorSchema)
+const slotCodec = responseCodec(SlotInfo, LotRuleErrorSchema)
+const voidRuleCodec = responseCodec(Schema.Void, LotRuleErrorSchema)
+const lotCodec = responseCodec(LotSummary, CreateLotErrorSchema)
+const deleteCodec = responseCodec(Schema.Void, DeleteLotErrorSchema)
+
+type Codec<A, E> = {
+  readonly encode: (answer: Either.Either<A, E>) => string
+  readonly decode: (stored: string) => Either.Either<Either.Either<A, E>, unknown>
+}
+
+const unwrap = <A, E>(answer: Either.Either<A, E>): Effect.Effect<A, E> =>
+  Either.isRight(answer) ? Effect.succeed(answer.right) : Effect.fail(answer.left)
+
+const make = Effect.gen(function* () {
+  const registry = yield* LotRegistry
+  const writer = yield* Writer
+  const store = yield* LotStore
+  const log = yield* EventLog
+  const { maxSlots } = yield* AppConfig
+
+  /** Keyed requests still being answered: a duplicate waits for the first instead of running twice. */
+  const inFlight = new Map<string, { readonly hash: string; readonly done: Deferred.Deferred<void> }>()
+
+  /**
+   * Runs a command at most once per (tenant, key): a stored answer is replayed, the same key with
+   * another request is `IdempotencyKeyReused`, and a new one runs with its answer stored in the same
+   * transaction as its events.
+   */
+  const idempotent = <A, E, E2>(
+    envelope: Envelope,
+    operation: string,
+    target: string,
+    body: unknown,
+    codec: Codec<A, E>,
+    run: (keyed: Keyed | undefined) => Effect.Effect<A, E | E2>
+  ): Effect.Effect<A, E | E2 | IdempotencyKeyReused | StorageUnavailable> => {
+    const key = envelope.idempotencyKey
+    if (key === undefined) return run(undefined)
+    const hash = requestHash(operation, target, body)
+    const slot = `${envelope.tenant}\u0000${key}`
+    const attempt: Effect.Effect<A, E | E2 | IdempotencyKeyReused | StorageUnavailable> = Effect.gen(function* () {
+      const running = inFlight.get(slot)
+      if (running !== undefined) {
+        if (running.hash !== hash) return yield* IdempotencyKeyReused.of(key)
+        yield* Deferred.await(running.done)
+        return yield* attempt
+      }
+      const now = yield* Clock.currentTimeMillis
+      const stored = yield* store.findIdempotency(envelope.tenant, key, now)
+      if (stored !== undefined) {
+        if (stored.requestHash !== hash) return yield* IdempotencyKeyReused.of(key)
+        const answer = codec.decode(stored.response)
+        if (Either.isLeft(answer)) return yield* Effect.dieMessage(`stored response for key ${key} does not decode`)
+        return yield* unwrap(answer.right)
+      }
+      const done = yield* Deferred.make<void>()
+      inFlight.set(slot, { hash, done })
+      return yield* run({ tenant: envelope.tenant, key, requestHash: hash, expiresAt: now + idempotencyTtlMillis }).pipe(
+        Effect.ensuring(Effect.sync(() => inFlight.delete(slot)).pipe(Effect.zipRight(Deferred.succeed(done, undefined))))
+      )
+    })
+    return attempt
+  }
+
+  /** Puts a command in the lot's mailbox and waits for its durable answer. */
+  const submit = <A>(
+    worker: LotWorker,
+    operation: Metrics.CommandOperation,
+    command: Job["command"],
+    keyed: Keyed | undefined,
+    encodeAccepted: (value: A) => string,
+    answer: (lot: Lot, events: ReadonlyArray<LotEvent>) => A,
+    encodeRejection: (error: LotRuleError | LotNotEmpty) => string | undefined
+  ): Effect.Effect<A, CommandError | LotNotEmpty> =>
+    Effect.gen(function* () {
+      const deferred = yield* Deferred.make<A, CommandError | LotNotEmpty>()
+      const job: Job = {
+        operation,
+        command,
+        keyed,
+        accepted: (lot, events) => {
+          const value = answer(lot, events)
+          return {
+            stored: keyed === undefined ? undefined : encodeAccepted(value),
+            send: Deferred.succeed(deferred, value)
+          }
+        },
+        rejected: (error) => ({
+          stored: keyed === undefined ? undefined : encodeRejection(error),
+          send: Deferred.fail(deferred, error)
+        }),
+        failed: (error) => Deferred.fail(deferred, error)
+      }
+      if (!worker.offer(job)) return yield* Overloaded.of(worker.lotId)
+      return yield* Deferred.await(deferred)
+    }).pipe(Metrics.measureCommand(operation))
+
+  const lotCommand = <A>(
+    envelope: Envelope,
+    lotId: LotId,
+    operation: Metrics.CommandOperation,
+    body: unknown,
+    command: LotCommand,
+    codec: Codec<A, LotRuleError>,
+    answer: (lot: Lot, events: ReadonlyArray<LotEvent>) => A
+  ): Effect.Effect<A, CommandError> =>
+    Effect.flatMap(registry.get(envelope.tenant, lotId), (worker) =>
+      idempotent(envelope, operation, lotId, body, codec, (keyed) =>
+        submit(worker, operation, command, keyed, (value) => codec.encode(Either.right(value)), answer, (error) =>
+          error._tag === "LotNotEmpty" ? undefined : codec.encode(Either.left(error))
+        ).pipe(
+          // A lot command never meets LotNotEmpty; only DeleteLot can.
+          Effect.catchTag("LotNotEmpty", (e) => Effect.die(e))
+        )
+      )
+    ).pipe(Effect.annotateLogs({ lotId, tenant: envelope.tenant, correlationId: envelope.correlationId }))
+
+  const firstEvent = <T extends LotEvent["_tag"]>(events: ReadonlyArray<LotEvent>, tag: T): Extract<LotEvent, { _tag: T }> => {
+    for (const event of events) if (event._tag === tag) return event as Extract<LotEvent, { _tag: T }>
+    throw new Error(`the lot decided no ${tag} event`)
+  }
+
+  const slotAfter = (lot: Lot, slot: number, state: SlotInfo["state"]): SlotInfo =>
+    Either.match(lot.slot(slot), {
+      onLeft: (e) => {
+        throw e
+      },
+      onRight: (info) => SlotInfo.make({ slot, type: info.type, state }, true)
+    })
+
+  const closedTicket = (lot: Lot, events: ReadonlyArray<LotEvent>): Ticket => {
+    const left = firstEvent(events, "VehicleLeft")
+    const open = lot.openTicket(left.ticketId)
+    if (open === undefined) throw new Error(`ticket ${left.ticketId} is not open`)
+    return Ticket.make({ ...open, exitedAt: left.at, fee: left.fee }, true)
+  }
+
+  const purge = Clock.currentTimeMillis.pipe(
+    Effect.flatMap((now) => store.purgeIdempotency(now)),
+    Effect.catchAll((e) => Effect.logWarning("idempotency purge failed", e.message))
+  )
+  yield* Effect.forkScoped(Effect.repeat(purge, Schedule.spaced("1 hour")))
+
+  return Parking.of({
+    createLot: (envelope, input) =>
+      idempotent(envelope, "createLot", "", { name: input.name, layout: input.layout, tariff: input.tariff }, lotCodec, (keyed) =>
+        Effect.gen(function* () {
+          const capacity = input.layout.reduce((n, g) => n + g.count, 0)
+          if (capacity > maxSlots) {
+            const rejection = InvalidInput.of(`a lot has at most ${maxSlots} slots (PARKPLANE_MAX_SLOTS); this one asks for ${capacity}`, "slots")
+            if (keyed !== undefined) {
+              yield* writer.commit({ idempotency: { ...keyed, response: lotCodec.encode(Either.left(rejection)) } })
+            }
+            return yield* rejection
+          }
+          yield* registry.claimName(envelope.tenant, input.name)
+          return yield* Effect.gen(function* () {
+            const lotId = LotId.make(yield* store.nextLotId(), { disableValidation: true })
+            const now = yield* Clock.currentTimeMillis
+            const created = LotCreated.make({ lotId, name: input.name, layout: input.layout, tariff: input.tariff, at: now }, true)
+            const lot = Lot.create(created)
+            const summary = lot.summary()
+            yield* writer.commit({
+              createLot: { id: lotId, tenant: envelope.tenant, name: input.name, createdAt: now },
+              events: [toRecord(lotId, 1, created)],
+              idempotency: keyed === undefined ? undefined : { ...keyed, response: lotCodec.encode(Either.right(summary)) }
+            })
+            yield* registry.register(lot, 0, envelope.tenant)
+            return summary
+          }).pipe(Effect.tapError(() => registry.releaseName(envelope.tenant, input.name)))
+        }).pipe(Metrics.measureCommand("createLot"))
+      ),
+
+    listLots: (tenant) => Effect.map(registry.list(tenant), (workers) => workers.map((w) => w.lot().summary())),
+
+    getLot: (tenant, lotId) => Effect.map(registry.get(tenant, lotId), (w) => w.lot().summary()),
+
+    findLotByName: (tenant, name) => Effect.map(registry.findByName(tenant, name), (w) => w.lot().summary()),
+
+    deleteLot: (envelope, lotId) =>
+      Effect.flatMap(registry.get(envelope.tenant, lotId), (worker) =>
+        idempotent(envelope, "deleteLot", lotId, {}, deleteCodec, (keyed) =>
+          submit(worker, "deleteLot", { _tag: "DeleteLot" }, keyed, () => deleteCodec.encode(Either.right(undefined)), () => undefined, (error) =>
+            error._tag === "LotNotEmpty" ? deleteCodec.encode(Either.left(error)) : undefined
+          ).pipe(
+            Effect.tap(() => registry.remove(worker)),
+            // Deleting a lot answers only LotNotEmpty or a delivery error; a lot rule here is a defect.
+            Effect.catchAll((e) => (isDeleteError(e) ? Effect.fail(e) : Effect.die(e)))
+          )
+        )
+      ),
+
+    park: (envelope, lotId, input) =>
+      lotCommand(
+        envelope,
+        lotId,
+        "park",
+        input,
+        LotCommand.Park({ registration: input.registration, color: input.color, slotType: input.slotType }),
+        ticketCodec,
+        (_, events) => Lot.ticketOf(lotId, firstEvent(events, "VehicleParked"))
+      ),
+
+    leave: (envelope, lotId, target) =>
+      lotCommand(envelope, lotId, "leave", target, LotCommand.Leave({ target }), ticketCodec, closedTicket),
+
+    reserve: (envelope, lotId, input) =>
+      Effect.flatMap(Clock.currentTimeMillis, (now) =>
+        lotCommand(
+          envelope,
+          lotId,
+          "reserve",
+          input,
+          LotCommand.Reserve({ registration: input.registration, slotType: input.slotType, expiresAt: now + input.holdSeconds * 1000 }),
+          reservationCodec,
+          (_, events) => {
+            const reserved = firstEvent(events, "SlotReserved")
+            return Reservation.make(
+              {
+                id: reserved.reservationId,
+                lotId,
+                slot: reserved.slot,
+                slotType: reserved.slotType,
+                registration: reserved.registration,
+                createdAt: reserved.at,
+                expiresAt: reserved.expiresAt
+              },
+              true
+            )
+          }
+        )
+      ),
+
+    cancelReservation: (envelope, lotId, reservationId) =>
+      lotCommand(envelope, lotId, "cancelReservation", { reservationId }, LotCommand.CancelReservation({ reservationId }), voidRuleCodec, () => undefined),
+
+    setOutOfService: (envelope, lotId, slot) =>
+      lotCommand(envelope, lotId, "setOutOfService", { slot }, LotCommand.SetOutOfService({ slot }), slotCodec, (lot) =>
+        slotAfter(lot, slot, "OutOfService")
+      ),
+
+    setInService: (envelope, lotId, slot) =>
+      lotCommand(envelope, lotId, "setInService", { slot }, LotCommand.SetInService({ slot }), slotCodec, (lot) =>
+        slotAfter(lot, slot, "Free")
+      ),
+
+    slots: (tenant, lotId) => Effect.map(registry.get(tenant, lotId), (w) => w.lot().slots()),
+
+    slot: (tenant, lotId, slot) => Effect.flatMap(registry.get(tenant, lotId), (w) => w.lot().slot(slot)),
+
+    vehicles: (tenant, lotId, color) => Effect.map(registry.get(tenant, lotId), (w) => w.lot().vehicles(color)),
+
+    locate: (tenant, lotId, registration) => Effect.flatMap(registry.get(tenant, lotId), (w) => w.lot().locate(registration)),
+
+    reservations: (tenant, lotId) => Effect.map(registry.get(tenant, lotId), (w) => w.lot().reservations()),
+
+    ticket: (tenant, ticketId) =>
+      Effect.gen(function* () {
+        const id = parseEntityId(ticketId)
+        if (id === undefined || ticketId.includes("-R")) return yield* TicketNotFound.of(ticketId)
+        const worker = yield* registry.get(tenant, id.lotId).pipe(Effect.mapError(() => TicketNotFound.of(ticketId)))
+        const open = worker.lot().openTicket(ticketId)
+        if (open !== undefined) return open
+        // Closed tickets live only in the log: the park and the leave that share its id.
+        const records = yield* log.byTicket(ticketId)
+        let parked: Extract<LotEvent, { _tag: "VehicleParked" }> | undefined
+        let left: Extract<LotEvent, { _tag: "VehicleLeft" }> | undefined
+        for (const record of records) {
+          const event = fromRecord(record)
+          if (Either.isLeft(event)) return yield* Effect.die(event.left)
+          if (event.right._tag === "VehicleParked") parked = event.right
+          if (event.right._tag === "VehicleLeft") left = event.right
+        }
+        if (parked === undefined) return yield* TicketNotFound.of(ticketId)
+        return Lot.ticketOf(worker.lotId, parked, left)
+      }),
+
+    events: (tenant, lotId, after, limit) =>
+      Effect.gen(function* () {
+        yield* registry.get(tenant, lotId)
+        const records = yield* log.read(lotId, after, limit)
+        const events = yield* Effect.forEach(records, (record) =>
+          Either.match(fromRecord(record), {
+            onLeft: (e) => Effect.die(e),
+            onRight: (event) => Effect.succeed(StoredLotEvent.make({ lotId, seq: record.seq, event }, true))
+          })
+        )
+        const last = events.at(-1)
+        return EventPage.make({ events, next: events.length === limit && last !== undefined ? last.seq : null }, true)
+      }),
+
+    follow: (tenant, lotId, after) =>
+      Effect.map(registry.get(tenant, lotId), (worker) =>
+        Stream.unwrapScoped(
+          Effect.gen(function* () {
+            // Listen first, then read the log: whatever happens in between arrives live, and the
+            // seq filter drops what both deliver.
+            const live = yield* worker.subscribers.subscribe
+            const page = 500
+            const history = Stream.paginateChunkEffect(after, (cursor) =>
+              log.read(lotId, cursor, page).pipe(
+                Effect.flatMap((records) =>
+                  Effect.forEach(records, (record) =>
+                    Either.match(fromRecord(record), {
+                      onLeft: (e) => Effect.die(e),
+                      onRight: (event) => Effect.succeed(StoredLotEvent.make({ lotId, seq: record.seq, event }, true))
+                    })
+                  )
+                ),
+                Effect.map((events) => {
+                  const last = events.at(-1)
+                  return [events, events.length === page && last !== undefined ? Option.some(last.seq) : Option.none<number>()] as const
+                }),
+                Effect.map(([events, next]) => [Chunk.fromIterable(events), next] as const)
+              )
+            )
+            let high = after
+            return Stream.concat(history, live).pipe(
+              Stream.filter((e) => {
+                if (e.seq <= high) return false
+                high = e.seq
+                return true
+              })
+            )
+          })
+        )
+      )
+  })
+})
+
+const deleteErrorTags: ReadonlySet<string> = new Set([
+  "LotNotEmpty",
+  "LotNotFound",
+  "Overloaded",
+  "StorageUnavailable",
+  "LotUnavailable",
+  "IdempotencyKeyReused"
+])
+const isDeleteError = (e: CommandError | LotNotEmpty): e is LotNotEmpty | DeliveryError => deleteErrorTags.has(e._tag)
+
+/**
+ * The runtime behind `Parking`: registry (with recovery), workers, group-commit writer, store and
+ * the fault switches, over any `SqlClient` whose schema is migrated (see `DatabaseLive`).
+ */
+export const RuntimeLive = Layer.scoped(Parking, make).pipe(
+  Layer.provideMerge(LotRegistry.Default),
+  Layer.provideMerge(Layer.mergeAll(Writer.DefaultWithoutDependencies, LotStore.Default, EventLog.Default, WorkerFaults.Default)),
+  Layer.provideMerge(StorageFaults.Default)
+)
+
+/** `Parking` over a migrated `SqlClient`: what the server, the CLI and other Effect apps use. */
+export const ParkingLive: Layer.Layer<
+  Parking | StorageFaults | WorkerFaults | LotRegistry,
+  ConfigError.ConfigError | StorageUnavailable,
+  SqlClient.SqlClient
+> = RuntimeLive
