@@ -81,12 +81,16 @@ export const commitDuration = latencyHistogram(
   "parkplane_commit_duration_seconds",
   "Duration of one group-commit store transaction, in seconds"
 )
+export const commitTransactions = Metric.counter("parkplane_commit_transactions_total", {
+  description: "Transactions committed by the group-commit writer (one per batch, plus one per write retried alone)",
+  incremental: true
+})
 export const workerRestarts = Metric.counter("parkplane_worker_restarts_total", {
   description: "Lot workers restarted by the registry after a fault",
   incremental: true
 })
 export const storageFailures = Metric.counter("parkplane_storage_failures_total", {
-  description: "Store operations that failed after their retries (answered StorageUnavailable)",
+  description: "Writes that could not be made durable after the store's retries (answered StorageUnavailable)",
   incremental: true
 })
 /** Tags: lot (bounded by lotTag), slot_type. */
@@ -303,6 +307,7 @@ export const registerBaseline: Effect.Effect<void> = Effect.all(
     ),
     Metric.incrementBy(workerRestarts, 0),
     Metric.incrementBy(storageFailures, 0),
+    Metric.incrementBy(commitTransactions, 0),
     Metric.incrementBy(lotWorkers, 0),
     Metric.incrementBy(sseSubscribers, 0)
   ],
