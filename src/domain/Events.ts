@@ -3,6 +3,7 @@ import { LotId, ReservationId, TicketId } from "./Ids.ts"
 import { SlotType } from "./SlotType.ts"
 import { Money, Tariff } from "./Tariff.ts"
 import { Timestamp } from "./Time.ts"
+import { uncheckedInstance } from "./UncheckedInstance.ts"
 
 /** A lot's name: trimmed, 1 to 100 printable characters. */
 export const LotName = Schema.transform(
@@ -45,7 +46,20 @@ export class VehicleParked extends Schema.TaggedClass<VehicleParked>()("VehicleP
   color: Schema.String,
   reservationId: Schema.optional(ReservationId),
   at: Timestamp
-}) {}
+}) {
+  static of(fields: Omit<VehicleParked, "_tag">): VehicleParked {
+    const event = uncheckedInstance(VehicleParked)
+    event.ticketId = fields.ticketId
+    event.slot = fields.slot
+    event.slotType = fields.slotType
+    event.registration = fields.registration
+    event.color = fields.color
+    if (fields.reservationId !== undefined) event.reservationId = fields.reservationId
+    event.at = fields.at
+    event._tag = "VehicleParked"
+    return event
+  }
+}
 
 export class VehicleLeft extends Schema.TaggedClass<VehicleLeft>()("VehicleLeft", {
   ticketId: TicketId,
@@ -54,7 +68,19 @@ export class VehicleLeft extends Schema.TaggedClass<VehicleLeft>()("VehicleLeft"
   enteredAt: Timestamp,
   fee: Money,
   at: Timestamp
-}) {}
+}) {
+  static of(fields: Omit<VehicleLeft, "_tag">): VehicleLeft {
+    const event = uncheckedInstance(VehicleLeft)
+    event.ticketId = fields.ticketId
+    event.slot = fields.slot
+    event.registration = fields.registration
+    event.enteredAt = fields.enteredAt
+    event.fee = fields.fee
+    event.at = fields.at
+    event._tag = "VehicleLeft"
+    return event
+  }
+}
 
 export class SlotReserved extends Schema.TaggedClass<SlotReserved>()("SlotReserved", {
   reservationId: ReservationId,
@@ -63,7 +89,19 @@ export class SlotReserved extends Schema.TaggedClass<SlotReserved>()("SlotReserv
   registration: plate,
   expiresAt: Timestamp,
   at: Timestamp
-}) {}
+}) {
+  static of(fields: Omit<SlotReserved, "_tag">): SlotReserved {
+    const event = uncheckedInstance(SlotReserved)
+    event.reservationId = fields.reservationId
+    event.slot = fields.slot
+    event.slotType = fields.slotType
+    event.registration = fields.registration
+    event.expiresAt = fields.expiresAt
+    event.at = fields.at
+    event._tag = "SlotReserved"
+    return event
+  }
+}
 
 export class ReservationCancelled extends Schema.TaggedClass<ReservationCancelled>()("ReservationCancelled", {
   reservationId: ReservationId,

@@ -241,24 +241,21 @@ export class Lot {
       const step = transition(this.#stateOf(hold.slot), "claim")
       if ("refused" in step) return refuse(step.refused, hold.slot)
       return Either.right([
-        VehicleParked.make(
-          {
-            ticketId,
-            slot: hold.slot,
-            slotType: slotTypeOfCode(this.#types[hold.slot]),
-            registration,
-            color,
-            reservationId: hold.id,
-            at: now
-          },
-          true
-        )
+        VehicleParked.of({
+          ticketId,
+          slot: hold.slot,
+          slotType: slotTypeOfCode(this.#types[hold.slot]),
+          registration,
+          color,
+          reservationId: hold.id,
+          at: now
+        })
       ])
     }
     const type = slotType ?? "standard"
     const slot = this.#free[slotTypeCode[type]]?.lowest() ?? 0
     if (slot === 0) return Either.left(LotFull.of(type))
-    return Either.right([VehicleParked.make({ ticketId, slot, slotType: type, registration, color, at: now }, true)])
+    return Either.right([VehicleParked.of({ ticketId, slot, slotType: type, registration, color, at: now })])
   }
 
   #decideLeave(target: LeaveTarget, now: number): Decision {
@@ -286,17 +283,14 @@ export class Lot {
     }
     if (occupant === undefined) return refuse("SlotAlreadyFree", target._tag === "BySlot" ? target.slot : 0)
     return Either.right([
-      VehicleLeft.make(
-        {
-          ticketId: ticketIdOf(this.id, occupant.seq),
-          slot: occupant.slot,
-          registration: occupant.registration,
-          enteredAt: occupant.enteredAt,
-          fee: feeFor(this.tariff, occupant.enteredAt, now),
-          at: now
-        },
-        true
-      )
+      VehicleLeft.of({
+        ticketId: ticketIdOf(this.id, occupant.seq),
+        slot: occupant.slot,
+        registration: occupant.registration,
+        enteredAt: occupant.enteredAt,
+        fee: feeFor(this.tariff, occupant.enteredAt, now),
+        at: now
+      })
     ])
   }
 
@@ -309,10 +303,7 @@ export class Lot {
     const slot = this.#free[slotTypeCode[type]]?.lowest() ?? 0
     if (slot === 0) return Either.left(LotFull.of(type))
     return Either.right([
-      SlotReserved.make(
-        { reservationId: reservationIdOf(this.id, this.#nextSeq()), slot, slotType: type, registration, expiresAt, at: now },
-        true
-      )
+      SlotReserved.of({ reservationId: reservationIdOf(this.id, this.#nextSeq()), slot, slotType: type, registration, expiresAt, at: now })
     ])
   }
 

@@ -1,4 +1,5 @@
 import { Schema } from "effect"
+import { uncheckedInstance } from "./UncheckedInstance.ts"
 
 export const Currency = Schema.String.pipe(
   Schema.pattern(/^[A-Z]{3}$/, { message: () => "a currency is a three-letter ISO 4217 code such as EUR" })
@@ -12,7 +13,15 @@ const MinorUnits = Schema.Int.pipe(
 export class Money extends Schema.Class<Money>("Money")({
   amount: MinorUnits,
   currency: Currency
-}) {}
+}) {
+  /** Without validation, for amounts the tariff computed: every leave prices its stay. */
+  static of(amount: number, currency: string): Money {
+    const money = uncheckedInstance(Money)
+    money.amount = amount
+    money.currency = currency
+    return money
+  }
+}
 
 /**
  * A lot's price list: the first `freeMinutes` of a stay cost nothing; past them every started hour
@@ -34,13 +43,13 @@ const dayMinutes = 1440
  * minutes costs nothing. No tariff: nothing is charged.
  */
 export const feeFor = (tariff: Tariff | undefined, enteredAt: number, exitedAt: number, fallbackCurrency = "EUR"): Money => {
-  if (tariff === undefined) return Money.make({ amount: 0, currency: fallbackCurrency }, { disableValidation: true })
+  if (tariff === undefined) return Money.of(0, fallbackCurrency)
   const minutes = Math.max(0, Math.ceil((exitedAt - enteredAt) / minuteMs))
-  if (minutes <= tariff.freeMinutes) return Money.make({ amount: 0, currency: tariff.currency }, { disableValidation: true })
+  if (minutes <= tariff.freeMinutes) return Money.of(0, tariff.currency)
   const cap = tariff.dailyCap ?? Number.POSITIVE_INFINITY
   const dayPrice = Math.min(cap, 24 * tariff.perHour)
   const days = Math.floor(minutes / dayMinutes)
   const rest = minutes - days * dayMinutes
   const amount = days * dayPrice + Math.min(cap, Math.ceil(rest / 60) * tariff.perHour)
-  return Money.make({ amount, currency: tariff.currency }, { disableValidation: true })
+  return Money.of(amount, tariff.currency)
 }
