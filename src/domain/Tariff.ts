@@ -10,8 +10,14 @@ const MinorUnits = Schema.Int.pipe(
   Schema.lessThanOrEqualTo(1_000_000_000, { message: () => "an amount is at most 1000000000 minor units" })
 )
 
+/** A fee sums many hours of a tariff's prices, so it may exceed the bound of a single price. */
+const FeeUnits = Schema.Int.pipe(
+  Schema.greaterThanOrEqualTo(0, { message: () => "an amount is a whole number of minor units, 0 or more" }),
+  Schema.lessThanOrEqualTo(Number.MAX_SAFE_INTEGER, { message: () => "an amount is at most 9007199254740991 minor units" })
+)
+
 export class Money extends Schema.Class<Money>("Money")({
-  amount: MinorUnits,
+  amount: FeeUnits,
   currency: Currency
 }) {
   /** Without validation, for amounts the tariff computed: every leave prices its stay. */
