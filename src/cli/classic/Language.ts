@@ -105,11 +105,12 @@ export const parseLine = (line: string): Parsed | undefined => {
       return Either.map(wholeNumberOf(args[0], "the number of slots"), (slots) => ClassicCommand.CreateLot({ slots }))
     case "park": {
       if (args.length < 2) return wrongArity(word)
-      return Either.gen(function* () {
-        const registration = yield* registrationOf(args[0])
-        const color = yield* colorOf(args.slice(1))
-        return ClassicCommand.Park({ registration, color })
-      })
+      // Plain checks rather than Either.gen: this is the hot line of a long script.
+      const registration = registrationOf(args[0])
+      if (Either.isLeft(registration)) return Either.left(registration.left)
+      const color = colorOf(args.slice(1))
+      if (Either.isLeft(color)) return Either.left(color.left)
+      return Either.right(ClassicCommand.Park({ registration: registration.right, color: color.right }))
     }
     case "leave":
       if (args.length !== 1) return wrongArity(word)

@@ -54,7 +54,9 @@ export const makeClassicSession = Effect.gen(function* () {
           ),
         onNone: () =>
           decodeSlotGroup({ type: "standard", count: slots }).pipe(
-            Effect.mapError((error) => ({ message: ParseResult.TreeFormatter.formatErrorSync(error) })),
+            Effect.mapError((error) => ({
+              message: ParseResult.ArrayFormatter.formatErrorSync(error)[0]?.message ?? error.message
+            })),
             Effect.flatMap((group) => parking.createLot(envelope(), { name: classicLotName, layout: [group] })),
             Effect.tap((lot) => Ref.set(lotRef, Option.some({ id: lot.id, capacity: lot.capacity }))),
             Effect.map((lot) => ClassicReply.Created({ slots: lot.capacity })),

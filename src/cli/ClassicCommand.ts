@@ -1,0 +1,68 @@
+import { Args, Command, Options } from "@effect/cli"
+import { FileSystem } from "@effect/platform"
+import { NodeStream } from "@effect/platform-node"
+import { Console, Effect, Layer, Logger, LogLevel, Option, Stream } from "effect"
+import { localParking } from "./LocalParking.ts"
+import { runClassicShell } from "./classic/Shell.ts"
+
+/*
+ * `parkplane classic [FILE] [--db FILE]`. Standard output carries the replies and nothing else, so
+ * logs go to standard error and only from Warning up.
+ */
+
+const file = Args.file({ name: "FILE", exists: "yes" }).pipe(
+  Args.withDescription("A file of classic commands, one a line; without it, standard input is read"),
+  Args.optional
+)
+
+const db = Options.file("db").pipe(
+  Options.withDescription(
+    "Keep the lot in this SQLite file (created if missing; the lot is found again on the next run). Default: in memory"
+  ),
+  Options.optional
+)
+
+const writeStdout = (text: string) =>
+  Effect.sync(() => {
+    process.stdout.write(text)
+  })
+
+const stdinLines = NodeStream.fromReadable<Error>(
+  () => process.stdin,
+  (cause) => (cause instanceof Error ? cause : new Error(String(cause)))
+).pipe(Stream.decodeText(), Stream.splitLines)
+
+const quietLogs = Layer.mergeAll(
+  Logger.replace(Logger.defaultLogger, Logger.withConsoleError(Logger.logfmtLogger)),
+  Logger.minimumLogLevel(LogLevel.Warning)
+)
+
+export const classicCommand = Command.make("classic", { file, db }, ({ db, file }) =>
+  Effect.gen(function* () {
+    const fs = yield* FileSystem.FileSystem
+    const lines = Option.match(file, {
+      onNone: () => stdinLines,
+      onSome: (path) =>
+        fs.stream(path).pipe(
+          Stream.mapError((error) => new Error(`cannot read ${path}: ${error.message}`)),
+          Stream.decodeText(),
+          Stream.splitLines
+        )
+    })
+    const interactive = Option.isNone(file) && process.stdin.isTTY === true
+    const outcome = yield* runClassicShell(lines, {
+      write: writeStdout,
+      prompt: interactive ? "parkplane> " : undefined
+    }).pipe(Effect.provide(localParking(Option.getOrElse(db, () => ":memory:"))))
+    // 0 when every line was carried out (a full lot and "Not found" are answers), 1 otherwise.
+    if (outcome.failures > 0) {
+      process.exitCode = 1
+      if (interactive) yield* Console.error(`${outcome.failures} of ${outcome.commands} command(s) failed`)
+    }
+  }).pipe(Effect.provide(quietLogs))
+).pipe(
+  Command.withDescription(
+    "The classic parking-lot shell (create_parking_lot, park, leave, status, ...) on parkplane's runtime. " +
+      "Prints one result per command. Exit status: 0 when every command was carried out, 1 when any printed an Error line."
+  )
+)
