@@ -11,11 +11,11 @@ export type ClassicCommand = Data.TaggedEnum<{
   CreateLot: { readonly slots: number }
   Park: { readonly registration: Registration; readonly color: Color }
   Leave: { readonly slot: number }
-  Status: {}
+  Status: Record<never, never>
   RegistrationsByColor: { readonly color: Color }
   SlotsByColor: { readonly color: Color }
   SlotByRegistration: { readonly registration: Registration }
-  Exit: {}
+  Exit: Record<never, never>
 }>
 export const ClassicCommand = Data.taggedEnum<ClassicCommand>()
 
@@ -28,7 +28,7 @@ export interface StatusRow {
 export type ClassicReply = Data.TaggedEnum<{
   Created: { readonly slots: number }
   Allocated: { readonly slot: number }
-  Full: {}
+  Full: Record<never, never>
   Freed: { readonly slot: number }
   Status: { readonly rows: ReadonlyArray<StatusRow> }
   /** Answers of the queries, in slot order; none means `Not found`. */
