@@ -39,6 +39,9 @@ export class LotRegistry extends Effect.Service<LotRegistry>()("parkplane/LotReg
     const workers = yield* TMap.empty<string, LotWorker>()
     const names = yield* TMap.empty<string, string>()
     const scopes = new Map<string, Scope.CloseableScope>()
+    // A plain mirror of `workers` for lookups: in JavaScript a synchronous read is already atomic,
+    // and an STM commit per command costs about six times a Map lookup (measured, 0002).
+    const running = new Map<string, LotWorker>()
 
     const register = (lot: Lot, snapshotSeq: number, tenant: TenantId) =>
       Effect.gen(function* () {
@@ -48,6 +51,7 @@ export class LotRegistry extends Effect.Service<LotRegistry>()("parkplane/LotReg
           Effect.provide(context)
         )
         scopes.set(lotKey(tenant, lot.id), scope)
+        running.set(lotKey(tenant, lot.id), worker)
         yield* STM.commit(
           TMap.set(workers, lotKey(tenant, lot.id), worker).pipe(STM.zipRight(TMap.set(names, nameKey(tenant, lot.name), lot.id)))
         )
@@ -66,11 +70,12 @@ export class LotRegistry extends Effect.Service<LotRegistry>()("parkplane/LotReg
 
     return {
       register,
+      /** The hot path of every command and read: one synchronous lookup (see docs/decisions/0002). */
       get: (tenant: TenantId, lotId: string): Effect.Effect<LotWorker, LotNotFound> =>
-        TMap.get(workers, lotKey(tenant, lotId)).pipe(
-          STM.commit,
-          Effect.flatMap(Option.match({ onNone: () => Effect.fail(LotNotFound.of(lotId)), onSome: Effect.succeed }))
-        ),
+        Effect.suspend(() => {
+          const worker = running.get(lotKey(tenant, lotId))
+          return worker === undefined ? Effect.fail(LotNotFound.of(lotId)) : Effect.succeed(worker)
+        }),
       findByName: (tenant: TenantId, name: string): Effect.Effect<LotWorker, LotNotFound> =>
         STM.gen(function* () {
           const lotId = yield* TMap.get(names, nameKey(tenant, name))
@@ -98,6 +103,7 @@ export class LotRegistry extends Effect.Service<LotRegistry>()("parkplane/LotReg
         Effect.gen(function* () {
           const key = lotKey(worker.tenant, worker.lotId)
           yield* STM.commit(TMap.remove(workers, key).pipe(STM.zipRight(TMap.remove(names, nameKey(worker.tenant, worker.name)))))
+          running.delete(key)
           const scope = scopes.get(key)
           scopes.delete(key)
           if (scope !== undefined) yield* Scope.close(scope, Exit.void)

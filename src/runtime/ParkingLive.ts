@@ -18,7 +18,8 @@ import { EventLog } from "../store/EventLog.ts"
 import { LotStore } from "../store/LotStore.ts"
 import { StorageFaults } from "../store/StorageFaults.ts"
 import { Writer } from "../store/Writer.ts"
-import * as Metrics from "../telemetry/Metrics.ts"
+import { instrumentCommand } from "../telemetry/Instrument.ts"
+import type * as Metrics from "../telemetry/Metrics.ts"
 import { fromRecord, toRecord } from "./EventCodec.ts"
 import {
   CreateLotErrorSchema,
@@ -130,7 +131,7 @@ const make = Effect.gen(function* () {
       }
       if (!worker.offer(job)) return yield* Overloaded.of(worker.lotId)
       return yield* Deferred.await(deferred)
-    }).pipe(Metrics.measureCommand(operation))
+    })
 
   const lotCommand = <A>(
     envelope: Envelope,
@@ -150,7 +151,7 @@ const make = Effect.gen(function* () {
           Effect.catchTag("LotNotEmpty", (e) => Effect.die(e))
         )
       )
-    ).pipe(Effect.annotateLogs({ lotId, tenant: envelope.tenant, correlationId: envelope.correlationId }))
+    ).pipe(instrumentCommand(operation, { lotId, tenant: envelope.tenant, correlationId: envelope.correlationId }))
 
   const firstEvent = <T extends LotEvent["_tag"]>(events: ReadonlyArray<LotEvent>, tag: T): Extract<LotEvent, { _tag: T }> => {
     for (const event of events) if (event._tag === tag) return event as Extract<LotEvent, { _tag: T }>
@@ -205,7 +206,7 @@ const make = Effect.gen(function* () {
             yield* registry.register(lot, 0, envelope.tenant)
             return summary
           }).pipe(Effect.tapError(() => registry.releaseName(envelope.tenant, input.name)))
-        }).pipe(Metrics.measureCommand("createLot"))
+        }).pipe(instrumentCommand("createLot", { lotId: "", tenant: envelope.tenant, correlationId: envelope.correlationId }))
       ),
 
     listLots: (tenant) => Effect.map(registry.list(tenant), (workers) => workers.map((w) => w.lot().summary())),
@@ -224,7 +225,7 @@ const make = Effect.gen(function* () {
             // Deleting a lot answers only LotNotEmpty or a delivery error; a lot rule here is a defect.
             Effect.catchAll((e) => (isDeleteError(e) ? Effect.fail(e) : Effect.die(e)))
           )
-        )
+        ).pipe(instrumentCommand("deleteLot", { lotId, tenant: envelope.tenant, correlationId: envelope.correlationId }))
       ),
 
     park: (envelope, lotId, input) =>

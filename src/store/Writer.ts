@@ -5,6 +5,7 @@ import { RuntimeConfig } from "../config.ts"
 import { StorageUnavailable } from "../domain/Errors.ts"
 import type { EventRecord, IdempotencyRecord, Write } from "./Records.ts"
 import { StorageFaults } from "./StorageFaults.ts"
+import { withCommitSpan } from "../telemetry/Instrument.ts"
 import { commitBatchSize, commitSeconds, commitTransactions, storageFailures } from "./StoreMetrics.ts"
 import { describe, isTransient, transientSchedule } from "./Transient.ts"
 
@@ -130,6 +131,10 @@ export class Writer extends Effect.Service<Writer>()("parkplane/Writer", {
         ? Effect.void
         : apply(writes).pipe(
             sql.withTransaction,
+            // One span for the transaction (withCommitSpan) instead of one per statement with a stack
+            // trace each, which @effect/sql would otherwise open: that cost more than the SQLite work.
+            Effect.withTracerEnabled(false),
+            withCommitSpan(writes.length),
             Effect.retry({ schedule: transientSchedule, while: isTransient }),
             Effect.timed,
             Effect.flatMap(([elapsed]) =>

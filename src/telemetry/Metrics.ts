@@ -1,4 +1,4 @@
-import { Cause, Clock, Effect, Exit, Metric, MetricBoundaries, MetricLabel, Predicate, type Scope } from "effect"
+import { Cause, Clock, Effect, Exit, Metric, MetricBoundaries, MetricLabel, type MetricKeyType, type MetricState, Predicate, type Scope } from "effect"
 import { globalValue } from "effect/GlobalValue"
 
 /*
@@ -224,10 +224,23 @@ export const outcomeOfExit = (exit: Exit.Exit<unknown, unknown>): CommandOutcome
   }
 }
 
+// Tagging a metric allocates and hashes its key; commands are the hot path, so each tagged series
+// is built once and reused.
+const commandCounters = new Map<string, Metric.Metric.Counter<number>>()
+const commandHistograms = new Map<string, Metric.Metric<MetricKeyType.MetricKeyType.Histogram, number, MetricState.MetricState.Histogram>>()
+const cached = <M>(cache: Map<string, M>, key: string, build: () => M): M => {
+  let metric = cache.get(key)
+  if (metric === undefined) {
+    metric = build()
+    cache.set(key, metric)
+  }
+  return metric
+}
+
 export const recordCommand = (operation: CommandOperation, outcome: CommandOutcome, seconds: number): Effect.Effect<void> =>
   Effect.zipRight(
-    Metric.increment(withTags(commandsTotal, { operation, outcome })),
-    Metric.update(withTags(commandDuration, { operation }), seconds)
+    Metric.increment(cached(commandCounters, `${operation}\u0000${outcome}`, () => withTags(commandsTotal, { operation, outcome }))),
+    Metric.update(cached(commandHistograms, operation, () => withTags(commandDuration, { operation })), seconds)
   )
 
 const secondsSince = (startNanos: bigint) =>
