@@ -28,7 +28,8 @@ export const Layout = Schema.Array(SlotGroup).pipe(
 )
 
 const plate = Schema.String
-const slot = Schema.Number
+// A whole slot number: the log is JSON, which cannot carry NaN or Infinity.
+const slot = Schema.Int.pipe(Schema.greaterThanOrEqualTo(1))
 
 export class LotCreated extends Schema.TaggedClass<LotCreated>()("LotCreated", {
   lotId: LotId,

@@ -6,7 +6,9 @@ import { ParseResult, Schema } from "effect"
  */
 export const Timestamp = Schema.transformOrFail(
   Schema.String.annotations({ description: "ISO-8601 UTC instant" }),
-  Schema.Number,
+  // Whole milliseconds of years 0000-9999: the instants `toISOString` writes in the form decode reads.
+  // Any other number would make encoding throw (RangeError) instead of failing as a ParseError.
+  Schema.Int.pipe(Schema.between(-62_167_219_200_000, 253_402_300_799_999, { message: () => "an instant lies in the years 0000 to 9999" })),
   {
     strict: true,
     decode: (s, _, ast) => {
