@@ -165,7 +165,11 @@ export const startLotWorker = (
           yield* FiberSet.run(background, writeSnapshot)
         }
         yield* reply.send
-      }).pipe(Effect.ensuring(Effect.sync(() => (inFlight = undefined))))
+      }).pipe(
+        // Cleared only once answered: after a defect or an interruption the supervisor (or the
+        // finalizer) still has to answer the job in flight, or its caller would wait forever.
+        Effect.tap(() => Effect.sync(() => (inFlight = undefined)))
+      )
 
     /** For replies that write no events: store the keyed response (if any), then answer. */
     const commitThenSend = (job: Job, reply: Reply, write: Parameters<Writer["commit"]>[0]) =>
