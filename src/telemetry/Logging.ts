@@ -1,8 +1,9 @@
 import {
   Config,
-  type ConfigError,
+  ConfigError,
   Context,
   Effect,
+  Either,
   FiberRef,
   FiberRefs,
   Layer,
@@ -113,8 +114,22 @@ const apiKeySecrets = Config.redacted("PARKPLANE_API_KEYS").pipe(
   )
 )
 
+/** LOG_LEVEL as Effect names them (all, fatal, error, warn, info, debug, trace, off), any case, plus "warning". */
+const logLevel = Config.string("LOG_LEVEL").pipe(
+  Config.mapOrFail((text) => {
+    const label = text.trim().toUpperCase()
+    const level = LogLevel.allLevels.find((l) => l.label === (label === "WARNING" ? "WARN" : label))
+    return level === undefined
+      ? Either.left(
+          ConfigError.InvalidData([], `LOG_LEVEL must be one of ${LogLevel.allLevels.map((l) => l.label.toLowerCase()).join(", ")}`)
+        )
+      : Either.right(level)
+  }),
+  Config.withDefault(LogLevel.Info)
+)
+
 export const LoggingConfig = Config.all({
-  level: Config.logLevel("LOG_LEVEL").pipe(Config.withDefault(LogLevel.Info)),
+  level: logLevel,
   secrets: apiKeySecrets
 })
 
@@ -125,9 +140,10 @@ export const LoggingConfig = Config.all({
  */
 export const LoggingLive: Layer.Layer<never, ConfigError.ConfigError> = Layer.unwrapEffect(
   Effect.map(LoggingConfig, ({ level, secrets }) =>
-    Layer.merge(
-      Logger.replace(Logger.defaultLogger, Logger.withConsoleLog(makeJsonLogger({ secrets }))),
-      Logger.minimumLogLevel(level)
+    // provideMerge, not merge: with Layer.merge (effect 3.22.4) the replaced logger outlived
+    // `Effect.provide(LoggingLive)` and kept printing after it (seen in test/telemetry/Logging.test.ts).
+    Logger.replace(Logger.defaultLogger, Logger.withConsoleLog(makeJsonLogger({ secrets }))).pipe(
+      Layer.provideMerge(Logger.minimumLogLevel(level))
     )
   )
 )
