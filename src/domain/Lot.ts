@@ -23,6 +23,7 @@ import {
   VehicleParked
 } from "./Events.ts"
 import { FreeSlots } from "./FreeSlots.ts"
+import { SlotIndex } from "./SlotIndex.ts"
 import { type LotId, parseEntityId, ReservationId, reservationIdOf, type TicketId, ticketIdOf } from "./Ids.ts"
 import { type SlotAction, type SlotState, slotStateCode, slotStateOfCode, transition } from "./SlotState.ts"
 import { type SlotType, slotTypeCode, slotTypeOfCode, slotTypes } from "./SlotType.ts"
@@ -51,20 +52,28 @@ export const LotCommand = Data.taggedEnum<LotCommand>()
 
 export type Decision = Either.Either<ReadonlyArray<LotEvent>, LotRuleError>
 
-/** A colour as the lot knows it: the display form first given and the slots holding that colour. */
+/**
+ * A colour as the lot knows it: the display form first given, and its slots as a list linked through
+ * the lot's `#colorNext`/`#colorPrev` arrays (no hashing per park or leave, no set per colour).
+ */
 interface ColorEntry {
   readonly display: string
-  readonly slots: Set<number>
+  readonly key: string
+  /** The first slot of the list, 0 when it is empty. */
+  head: number
+  size: number
 }
 
-/** An open ticket, kept small: a million of these live in memory at once. */
-interface Occupant {
-  readonly seq: number
-  readonly slot: number
-  readonly registration: string
-  readonly color: ColorEntry
-  readonly enteredAt: number
-  readonly reservationId: ReservationId | undefined
+/** `colorKey` runs two regular expressions; a lot sees few distinct colours, so remember them. */
+const colorKeys = new Map<string, string>()
+const colorKeyOf = (color: string): string => {
+  let key = colorKeys.get(color)
+  if (key === undefined) {
+    if (colorKeys.size >= 4_096) colorKeys.clear()
+    key = colorKey(color)
+    colorKeys.set(color, key)
+  }
+  return key
 }
 
 interface Hold {
@@ -116,9 +125,20 @@ export class Lot {
   readonly #states: Uint8Array
   readonly #free: Array<FreeSlots | undefined>
   readonly #typeCounts: Array<{ capacity: number; occupied: number; reserved: number; outOfService: number }>
-  readonly #occupants: Array<Occupant | undefined>
-  readonly #byRegistration = new Map<string, Occupant>()
-  readonly #bySeq = new Map<number, Occupant>()
+  // The open tickets, one array per field indexed by slot: a million small objects cost more memory
+  // and more collector time than these arrays. A slot holds a vehicle iff its registration is set.
+  readonly #registrationAt: Array<string | undefined>
+  readonly #seqAt: Float64Array
+  readonly #enteredAt: Float64Array
+  readonly #colorAt: Array<ColorEntry | undefined>
+  readonly #colorNext: Int32Array
+  readonly #colorPrev: Int32Array
+  /** The reservation a vehicle parked on, by slot (few vehicles have one). */
+  readonly #claimedReservation = new Map<number, ReservationId>()
+  /** Registration to slot. */
+  readonly #byRegistration = new Map<string, number>()
+  /** Ticket sequence number to slot. */
+  readonly #bySeq: SlotIndex
   readonly #colors = new Map<string, ColorEntry>()
   readonly #holds = new Map<string, Hold>()
   readonly #holdBySlot = new Map<number, Hold>()
@@ -135,7 +155,13 @@ export class Lot {
     this.capacity = capacity
     this.#types = new Uint8Array(capacity + 1)
     this.#states = new Uint8Array(capacity + 1)
-    this.#occupants = new Array<Occupant | undefined>(capacity + 1)
+    this.#registrationAt = new Array<string | undefined>(capacity + 1)
+    this.#seqAt = new Float64Array(capacity + 1)
+    this.#enteredAt = new Float64Array(capacity + 1)
+    this.#colorAt = new Array<ColorEntry | undefined>(capacity + 1)
+    this.#colorNext = new Int32Array(capacity + 1)
+    this.#colorPrev = new Int32Array(capacity + 1)
+    this.#bySeq = new SlotIndex(capacity)
     this.#free = slotTypes.map(() => undefined)
     this.#typeCounts = slotTypes.map(() => ({ capacity: 0, occupied: 0, reserved: 0, outOfService: 0 }))
     let slot = 1
@@ -232,9 +258,9 @@ export class Lot {
 
   #decidePark(registration: string, givenColor: string, slotType: SlotType | undefined, now: number): Decision {
     // The log carries the colour's display form, so tickets read back from it match the live view.
-    const color = this.#colors.get(colorKey(givenColor))?.display ?? givenColor
+    const color = this.#colors.get(colorKeyOf(givenColor))?.display ?? givenColor
     const parked = this.#byRegistration.get(registration)
-    if (parked !== undefined) return Either.left(VehicleAlreadyParked.of(registration, parked.slot))
+    if (parked !== undefined) return Either.left(VehicleAlreadyParked.of(registration, parked))
     const ticketId = ticketIdOf(this.id, this.#nextSeq())
     const hold = this.#holdByRegistration.get(registration)
     if (hold !== undefined) {
@@ -259,36 +285,37 @@ export class Lot {
   }
 
   #decideLeave(target: LeaveTarget, now: number): Decision {
-    let occupant: Occupant | undefined
+    let occupied: number | undefined
     switch (target._tag) {
       case "BySlot": {
         const missing = this.#checkSlot(target.slot)
         if (missing !== undefined) return Either.left(missing)
         const step = transition(this.#stateOf(target.slot), "leave")
         if ("refused" in step) return refuse(step.refused, target.slot)
-        occupant = this.#occupants[target.slot]
+        occupied = this.#registrationAt[target.slot] === undefined ? undefined : target.slot
         break
       }
       case "ByTicket": {
         const id = parseEntityId(target.ticketId)
-        occupant = id !== undefined && id.lotId === this.id && !target.ticketId.includes("-R") ? this.#bySeq.get(id.seq) : undefined
-        if (occupant === undefined) return Either.left(TicketNotFound.of(target.ticketId))
+        occupied = id !== undefined && id.lotId === this.id && !target.ticketId.includes("-R") ? this.#bySeq.get(id.seq) : undefined
+        if (occupied === undefined) return Either.left(TicketNotFound.of(target.ticketId))
         break
       }
       case "ByRegistration": {
-        occupant = this.#byRegistration.get(target.registration)
-        if (occupant === undefined) return Either.left(VehicleNotFound.of(target.registration))
+        occupied = this.#byRegistration.get(target.registration)
+        if (occupied === undefined) return Either.left(VehicleNotFound.of(target.registration))
         break
       }
     }
-    if (occupant === undefined) return refuse("SlotAlreadyFree", target._tag === "BySlot" ? target.slot : 0)
+    if (occupied === undefined) return refuse("SlotAlreadyFree", target._tag === "BySlot" ? target.slot : 0)
+    const enteredAt = this.#enteredAt[occupied]
     return Either.right([
       VehicleLeft.of({
-        ticketId: ticketIdOf(this.id, occupant.seq),
-        slot: occupant.slot,
-        registration: occupant.registration,
-        enteredAt: occupant.enteredAt,
-        fee: feeFor(this.tariff, occupant.enteredAt, now),
+        ticketId: ticketIdOf(this.id, this.#seqAt[occupied]),
+        slot: occupied,
+        registration: this.#registrationAt[occupied]!,
+        enteredAt,
+        fee: feeFor(this.tariff, enteredAt, now),
         at: now
       })
     ])
@@ -296,7 +323,7 @@ export class Lot {
 
   #decideReserve(registration: string, slotType: SlotType | undefined, expiresAt: number, now: number): Decision {
     const parked = this.#byRegistration.get(registration)
-    if (parked !== undefined) return Either.left(VehicleAlreadyParked.of(registration, parked.slot))
+    if (parked !== undefined) return Either.left(VehicleAlreadyParked.of(registration, parked))
     const held = this.#holdByRegistration.get(registration)
     if (held !== undefined) return Either.left(VehicleAlreadyReserved.of(registration, held.id))
     const type = slotType ?? "standard"
@@ -327,36 +354,13 @@ export class Lot {
         } else {
           this.#move(event.slot, "park")
         }
-        const key = colorKey(event.color)
-        let color = this.#colors.get(key)
-        if (color === undefined) {
-          color = { display: event.color, slots: new Set() }
-          this.#colors.set(key, color)
-        }
-        color.slots.add(event.slot)
-        const seq = this.#version + 1
-        const occupant: Occupant = {
-          seq,
-          slot: event.slot,
-          registration: event.registration,
-          color,
-          enteredAt: event.at,
-          reservationId: event.reservationId
-        }
-        this.#occupants[event.slot] = occupant
-        this.#byRegistration.set(event.registration, occupant)
-        this.#bySeq.set(seq, occupant)
+        this.#occupy(event.slot, this.#version + 1, event.registration, this.#colorEntry(event.color), event.at, event.reservationId)
         break
       }
       case "VehicleLeft": {
-        const occupant = this.#occupants[event.slot]
-        if (occupant === undefined) throw new Error(`lot ${this.id}: slot ${event.slot} has no vehicle to leave`)
+        if (this.#registrationAt[event.slot] === undefined) throw new Error(`lot ${this.id}: slot ${event.slot} has no vehicle to leave`)
         this.#move(event.slot, "leave")
-        this.#occupants[event.slot] = undefined
-        this.#byRegistration.delete(occupant.registration)
-        this.#bySeq.delete(occupant.seq)
-        occupant.color.slots.delete(event.slot)
-        if (occupant.color.slots.size === 0) this.#colors.delete(colorKey(occupant.color.display))
+        this.#vacate(event.slot)
         break
       }
       case "SlotReserved": {
@@ -389,6 +393,49 @@ export class Lot {
         break
     }
     this.#version++
+  }
+
+  /** The lot's entry for a colour (matched in any case), made when the colour first parks. */
+  #colorEntry(display: string): ColorEntry {
+    const key = colorKeyOf(display)
+    let entry = this.#colors.get(key)
+    if (entry === undefined) {
+      entry = { display, key, head: 0, size: 0 }
+      this.#colors.set(key, entry)
+    }
+    return entry
+  }
+
+  /** Puts a vehicle in a slot: the per-slot arrays, the colour list and the indexes in step. */
+  #occupy(slot: number, seq: number, registration: string, color: ColorEntry, enteredAt: number, reservationId: ReservationId | undefined): void {
+    this.#registrationAt[slot] = registration
+    this.#seqAt[slot] = seq
+    this.#enteredAt[slot] = enteredAt
+    this.#colorAt[slot] = color
+    const head = color.head
+    this.#colorNext[slot] = head
+    this.#colorPrev[slot] = 0
+    if (head !== 0) this.#colorPrev[head] = slot
+    color.head = slot
+    color.size++
+    if (reservationId !== undefined) this.#claimedReservation.set(slot, reservationId)
+    this.#byRegistration.set(registration, slot)
+    this.#bySeq.set(seq, slot)
+  }
+
+  #vacate(slot: number): void {
+    const color = this.#colorAt[slot]!
+    const next = this.#colorNext[slot]
+    const prev = this.#colorPrev[slot]
+    if (prev === 0) color.head = next
+    else this.#colorNext[prev] = next
+    if (next !== 0) this.#colorPrev[next] = prev
+    if (--color.size === 0) this.#colors.delete(color.key)
+    this.#byRegistration.delete(this.#registrationAt[slot]!)
+    this.#bySeq.delete(this.#seqAt[slot])
+    if (this.#claimedReservation.size > 0) this.#claimedReservation.delete(slot)
+    this.#registrationAt[slot] = undefined
+    this.#colorAt[slot] = undefined
   }
 
   #dropHold(hold: Hold): void {
@@ -464,19 +511,17 @@ export class Lot {
     return this.#holds.size
   }
 
-  #ticketOf(o: Occupant): Ticket {
-    return Ticket.make(
-      {
-        id: ticketIdOf(this.id, o.seq),
-        lotId: this.id,
-        slot: o.slot,
-        slotType: slotTypeOfCode(this.#types[o.slot]),
-        registration: o.registration,
-        color: o.color.display,
-        enteredAt: o.enteredAt
-      },
-      true
-    )
+  /** The open ticket of an occupied slot. */
+  #ticketOf(slot: number): Ticket {
+    return Ticket.of({
+      id: ticketIdOf(this.id, this.#seqAt[slot]),
+      lotId: this.id,
+      slot,
+      slotType: slotTypeOfCode(this.#types[slot]),
+      registration: this.#registrationAt[slot]!,
+      color: this.#colorAt[slot]!.display,
+      enteredAt: this.#enteredAt[slot]
+    })
   }
 
   slot(slot: number): Either.Either<SlotInfo, SlotNotFound> {
@@ -485,16 +530,16 @@ export class Lot {
   }
 
   #slotInfo(slot: number): SlotInfo {
-    const o = this.#occupants[slot]
+    const registration = this.#registrationAt[slot]
     const hold = this.#holdBySlot.get(slot)
     return SlotInfo.make(
       {
         slot,
         type: slotTypeOfCode(this.#types[slot]),
         state: this.#stateOf(slot),
-        registration: o?.registration ?? hold?.registration,
-        color: o?.color.display,
-        ticketId: o === undefined ? undefined : ticketIdOf(this.id, o.seq),
+        registration: registration ?? hold?.registration,
+        color: this.#colorAt[slot]?.display,
+        ticketId: registration === undefined ? undefined : ticketIdOf(this.id, this.#seqAt[slot]),
         reservationId: hold?.id
       },
       true
@@ -511,39 +556,39 @@ export class Lot {
 
   /** Parked vehicles ordered by slot, optionally only those of one colour (any case). */
   vehicles(color?: string): ReadonlyArray<ParkedVehicle> {
-    let slots: Array<number>
+    const slots: Array<number> = []
     if (color === undefined) {
-      slots = []
-      for (const o of this.#byRegistration.values()) slots.push(o.slot)
+      for (const slot of this.#byRegistration.values()) slots.push(slot)
     } else {
-      const entry = this.#colors.get(colorKey(color))
+      const entry = this.#colors.get(colorKeyOf(color))
       if (entry === undefined) return []
-      slots = Array.from(entry.slots)
+      for (let slot = entry.head; slot !== 0; slot = this.#colorNext[slot]) slots.push(slot)
     }
     slots.sort((a, b) => a - b)
-    return slots.map((slot) => {
-      const o = this.#occupants[slot]!
-      return ParkedVehicle.make(
-        { slot, registration: o.registration, color: o.color.display, ticketId: ticketIdOf(this.id, o.seq) },
-        true
-      )
-    })
+    return slots.map((slot) =>
+      ParkedVehicle.of({
+        slot,
+        registration: this.#registrationAt[slot]!,
+        color: this.#colorAt[slot]!.display,
+        ticketId: ticketIdOf(this.id, this.#seqAt[slot])
+      })
+    )
   }
 
   /** Where a vehicle is parked, with its open ticket. */
   locate(registration: string): Either.Either<VehicleLocation, VehicleNotFound> {
-    const o = this.#byRegistration.get(registration)
-    return o === undefined
+    const slot = this.#byRegistration.get(registration)
+    return slot === undefined
       ? Either.left(VehicleNotFound.of(registration))
-      : Either.right(VehicleLocation.make({ slot: o.slot, ticket: this.#ticketOf(o) }, true))
+      : Either.right(VehicleLocation.of(slot, this.#ticketOf(slot)))
   }
 
   /** An open ticket of this lot by id. */
   openTicket(ticketId: string): Ticket | undefined {
     const id = parseEntityId(ticketId)
     if (id === undefined || id.lotId !== this.id || ticketId.includes("-R")) return undefined
-    const o = this.#bySeq.get(id.seq)
-    return o === undefined ? undefined : this.#ticketOf(o)
+    const slot = this.#bySeq.get(id.seq)
+    return slot === undefined ? undefined : this.#ticketOf(slot)
   }
 
   reservation(reservationId: string): Reservation | undefined {
@@ -600,8 +645,17 @@ export class Lot {
       colors.push(entry.display)
     }
     const vehicles: Array<readonly [number, number, string, number, number, string]> = []
-    for (const o of this.#bySeq.values()) {
-      vehicles.push([o.slot, o.seq, o.registration, colorIndex.get(o.color)!, o.enteredAt, o.reservationId ?? ""])
+    // Ordered by ticket, as vehicles arrived: the table's own order is arbitrary.
+    const open = Array.from(this.#bySeq.entries()).sort((a, b) => a[0] - b[0])
+    for (const [seq, slot] of open) {
+      vehicles.push([
+        slot,
+        seq,
+        this.#registrationAt[slot]!,
+        colorIndex.get(this.#colorAt[slot]!)!,
+        this.#enteredAt[slot],
+        this.#claimedReservation.get(slot) ?? ""
+      ])
     }
     const outOfService: Array<number> = []
     for (let s = 1; s <= this.capacity; s++) if (this.#states[s] === slotStateCode.OutOfService) outOfService.push(s)
@@ -630,8 +684,8 @@ export class Lot {
   static fromSnapshot(created: LotCreated, snapshot: LotSnapshot): Lot {
     const lot = new Lot(created)
     const colorEntries: Array<ColorEntry> = snapshot.colors.map((display) => {
-      const entry: ColorEntry = { display, slots: new Set() }
-      lot.#colors.set(colorKey(display), entry)
+      const entry: ColorEntry = { display, key: colorKeyOf(display), head: 0, size: 0 }
+      lot.#colors.set(entry.key, entry)
       return entry
     })
     for (const slot of snapshot.outOfService) lot.#move(slot, "outOfService")
@@ -645,19 +699,8 @@ export class Lot {
     const vehicles = [...snapshot.vehicles].sort((a, b) => a[1] - b[1])
     for (const [slot, seq, registration, colorAt, enteredAt, reservationId] of vehicles) {
       lot.#move(slot, "park")
-      const color = colorEntries[colorAt]
-      color.slots.add(slot)
-      const occupant: Occupant = {
-        seq,
-        slot,
-        registration,
-        color,
-        enteredAt,
-        reservationId: reservationId === "" ? undefined : ReservationId.make(reservationId, { disableValidation: true })
-      }
-      lot.#occupants[slot] = occupant
-      lot.#byRegistration.set(registration, occupant)
-      lot.#bySeq.set(seq, occupant)
+      const claimed = reservationId === "" ? undefined : ReservationId.make(reservationId, { disableValidation: true })
+      lot.#occupy(slot, seq, registration, colorEntries[colorAt], enteredAt, claimed)
     }
     lot.#version = snapshot.version
     return lot
