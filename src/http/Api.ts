@@ -1,0 +1,324 @@
+import { HttpApi, HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "@effect/platform"
+import { Schema } from "effect"
+import {
+  IdempotencyKeyReused,
+  InvalidInput,
+  LotFull,
+  LotNameTaken,
+  LotNotEmpty,
+  LotNotFound,
+  LotUnavailable,
+  Overloaded,
+  ReservationNotFound,
+  SlotAlreadyFree,
+  SlotInService,
+  SlotNotFound,
+  SlotNotReserved,
+  SlotOccupied,
+  SlotOutOfService,
+  SlotReserved,
+  StorageUnavailable,
+  TicketNotFound,
+  VehicleAlreadyParked,
+  VehicleAlreadyReserved,
+  VehicleNotFound
+} from "../domain/Errors.ts"
+import { Layout, LotName } from "../domain/Events.ts"
+import { LotId, ReservationId, TicketId } from "../domain/Ids.ts"
+import { SlotNumber, SlotType } from "../domain/SlotType.ts"
+import { Tariff } from "../domain/Tariff.ts"
+import { Color, Registration } from "../domain/Vehicle.ts"
+import { LotSummary, ParkedVehicle, Reservation, SlotInfo, Ticket, VehicleLocation } from "../domain/Views.ts"
+import { EventPage } from "../runtime/Parking.ts"
+import { Authentication } from "./Authentication.ts"
+import { InternalError, MethodNotAllowed, NotReady, PayloadTooLarge, RouteNotFound } from "./HttpErrors.ts"
+
+/*
+ * The one definition of parkplane's HTTP contract (/work/shared/API.md): the server, the typed
+ * client and the OpenAPI document are all derived from it.
+ */
+
+// ---- inputs ---------------------------------------------------------------------------------
+
+/** Visible ASCII only: such a value can be stored, logged and echoed in a header safely. */
+const HeaderToken = (what: string) =>
+  Schema.String.pipe(
+    Schema.pattern(/^[\x21-\x7e]{1,200}$/, { message: () => `${what} is 1 to 200 visible ASCII characters` })
+  )
+
+export const IdempotencyKey = HeaderToken("an Idempotency-Key").annotations({ identifier: "IdempotencyKey" })
+
+/** POST and DELETE accept an `Idempotency-Key`. */
+const CommandHeaders = Schema.Struct({ "idempotency-key": Schema.optional(IdempotencyKey) })
+
+const NonNegativeInt = Schema.Int.pipe(
+  Schema.between(0, Number.MAX_SAFE_INTEGER, { message: () => "a whole number from 0" })
+)
+const Seq = Schema.compose(Schema.NumberFromString, NonNegativeInt).annotations({
+  identifier: "Seq",
+  description: "An event sequence number; events after it are returned"
+})
+const PageLimit = Schema.compose(
+  Schema.NumberFromString,
+  Schema.Int.pipe(Schema.between(1, 1000, { message: () => "limit is a whole number from 1 to 1000" }))
+)
+
+const LotPath = Schema.Struct({ lotId: LotId })
+const SlotPath = Schema.Struct({ lotId: LotId, slot: Schema.compose(Schema.NumberFromString, SlotNumber) })
+
+export const SlotCount = Schema.Int.pipe(
+  Schema.between(1, 10_000_000, { message: () => "a slot count is a whole number from 1 to 10000000" })
+).annotations({ identifier: "SlotCount", description: "A number of standard slots" })
+
+export class CreateLotBody extends Schema.Class<CreateLotBody>("CreateLotBody")({
+  name: LotName,
+  slots: Schema.Union(SlotCount, Layout).annotations({
+    description: "A count of standard slots, or groups of {type, count} numbered in order from the entrance"
+  }),
+  tariff: Schema.optional(Tariff)
+}) {}
+
+export class ParkBody extends Schema.Class<ParkBody>("ParkBody")({
+  registration: Registration,
+  color: Color,
+  slotType: Schema.optional(SlotType)
+}) {}
+
+/** Which vehicle leaves: exactly one of its slot, its ticket or its registration. */
+export class LeaveBody extends Schema.Class<LeaveBody>("LeaveBody")(
+  Schema.Struct({
+    slot: Schema.optional(SlotNumber),
+    ticketId: Schema.optional(TicketId),
+    registration: Schema.optional(Registration)
+  }).pipe(
+    Schema.filter(
+      (body) =>
+        [body.slot, body.ticketId, body.registration].filter((v) => v !== undefined).length === 1 ||
+        "give exactly one of slot, ticketId or registration"
+    )
+  )
+) {}
+
+export const HoldSeconds = Schema.Int.pipe(
+  Schema.between(1, 86_400, { message: () => "holdSeconds is a whole number from 1 to 86400" })
+).annotations({ identifier: "HoldSeconds" })
+
+export class ReserveBody extends Schema.Class<ReserveBody>("ReserveBody")({
+  registration: Registration,
+  slotType: Schema.optional(SlotType),
+  holdSeconds: HoldSeconds
+}) {}
+
+// ---- outputs --------------------------------------------------------------------------------
+
+export class Health extends Schema.Class<Health>("Health")({ status: Schema.Literal("ok") }) {}
+export class Ready extends Schema.Class<Ready>("Ready")({ status: Schema.Literal("ready") }) {}
+
+const PrometheusText = Schema.String.pipe(
+  HttpApiSchema.withEncoding({ kind: "Text", contentType: "text/plain; version=0.0.4; charset=utf-8" })
+)
+const EventStreamText = Schema.String.pipe(
+  HttpApiSchema.withEncoding({ kind: "Text", contentType: "text/event-stream" })
+).annotations({
+  description:
+    "Server-Sent Events: `id:` the event's seq, `event:` its tag, `data:` the stored event as JSON; a comment every 15 s"
+})
+
+// ---- errors ---------------------------------------------------------------------------------
+
+/** What any command can meet besides the lot's rules (Parking's DeliveryError). */
+const DeliveryErrors = Schema.Union(LotNotFound, Overloaded, StorageUnavailable, LotUnavailable, IdempotencyKeyReused)
+const SlotRefusals = Schema.Union(SlotAlreadyFree, SlotOccupied, SlotReserved, SlotOutOfService, SlotNotReserved, SlotInService)
+/** Every rule of a lot (the domain's LotRuleError). */
+const LotRuleErrors = Schema.Union(
+  SlotNotFound,
+  TicketNotFound,
+  VehicleNotFound,
+  ReservationNotFound,
+  LotFull,
+  VehicleAlreadyParked,
+  VehicleAlreadyReserved,
+  SlotRefusals
+)
+
+// ---- groups ---------------------------------------------------------------------------------
+
+export class LotsGroup extends HttpApiGroup.make("lots")
+  .add(
+    HttpApiEndpoint.post("createLot", "/lots")
+      .setPayload(CreateLotBody)
+      .setHeaders(CommandHeaders)
+      .addSuccess(LotSummary, { status: 201 })
+      .addError(LotNameTaken)
+      .addError(StorageUnavailable)
+      .addError(IdempotencyKeyReused)
+  )
+  .add(HttpApiEndpoint.get("listLots", "/lots").addSuccess(Schema.Array(LotSummary)))
+  .add(HttpApiEndpoint.get("getLot", "/lots/:lotId").setPath(LotPath).addSuccess(LotSummary).addError(LotNotFound))
+  .add(
+    HttpApiEndpoint.del("deleteLot", "/lots/:lotId")
+      .setPath(LotPath)
+      .setHeaders(CommandHeaders)
+      .addSuccess(HttpApiSchema.NoContent)
+      .addError(LotNotEmpty)
+      .addError(DeliveryErrors)
+  )
+  .middleware(Authentication)
+  .prefix("/v1")
+  .annotate(OpenApi.Description, "Create, list, inspect and delete lots") {}
+
+export class VehiclesGroup extends HttpApiGroup.make("vehicles")
+  .add(
+    HttpApiEndpoint.post("park", "/lots/:lotId/park")
+      .setPath(LotPath)
+      .setPayload(ParkBody)
+      .setHeaders(CommandHeaders)
+      .addSuccess(Ticket, { status: 201 })
+      .addError(LotRuleErrors)
+      .addError(DeliveryErrors)
+  )
+  .add(
+    HttpApiEndpoint.post("leave", "/lots/:lotId/leave")
+      .setPath(LotPath)
+      .setPayload(LeaveBody)
+      .setHeaders(CommandHeaders)
+      .addSuccess(Ticket)
+      .addError(LotRuleErrors)
+      .addError(DeliveryErrors)
+  )
+  .add(
+    HttpApiEndpoint.get("listVehicles", "/lots/:lotId/vehicles")
+      .setPath(LotPath)
+      .setUrlParams(Schema.Struct({ color: Schema.optional(Color) }))
+      .addSuccess(Schema.Array(ParkedVehicle))
+      .addError(LotNotFound)
+  )
+  .add(
+    HttpApiEndpoint.get("locateVehicle", "/lots/:lotId/vehicles/:registration")
+      .setPath(Schema.Struct({ lotId: LotId, registration: Registration }))
+      .addSuccess(VehicleLocation)
+      .addError(LotNotFound)
+      .addError(VehicleNotFound)
+  )
+  .middleware(Authentication)
+  .prefix("/v1")
+  .annotate(OpenApi.Description, "Park, leave and find vehicles") {}
+
+export class TicketsGroup extends HttpApiGroup.make("tickets")
+  .add(
+    HttpApiEndpoint.get("getTicket", "/tickets/:ticketId")
+      .setPath(Schema.Struct({ ticketId: TicketId }))
+      .addSuccess(Ticket)
+      .addError(TicketNotFound)
+      .addError(StorageUnavailable)
+  )
+  .middleware(Authentication)
+  .prefix("/v1")
+  .annotate(OpenApi.Description, "Active and closed tickets") {}
+
+export class ReservationsGroup extends HttpApiGroup.make("reservations")
+  .add(
+    HttpApiEndpoint.post("reserve", "/lots/:lotId/reservations")
+      .setPath(LotPath)
+      .setPayload(ReserveBody)
+      .setHeaders(CommandHeaders)
+      .addSuccess(Reservation, { status: 201 })
+      .addError(LotRuleErrors)
+      .addError(DeliveryErrors)
+  )
+  .add(
+    HttpApiEndpoint.get("listReservations", "/lots/:lotId/reservations")
+      .setPath(LotPath)
+      .addSuccess(Schema.Array(Reservation))
+      .addError(LotNotFound)
+  )
+  .add(
+    HttpApiEndpoint.del("cancelReservation", "/lots/:lotId/reservations/:reservationId")
+      .setPath(Schema.Struct({ lotId: LotId, reservationId: ReservationId }))
+      .setHeaders(CommandHeaders)
+      .addSuccess(HttpApiSchema.NoContent)
+      .addError(LotRuleErrors)
+      .addError(DeliveryErrors)
+  )
+  .middleware(Authentication)
+  .prefix("/v1")
+  .annotate(OpenApi.Description, "Hold a slot for a vehicle for a while") {}
+
+export class SlotsGroup extends HttpApiGroup.make("slots")
+  .add(
+    HttpApiEndpoint.get("listSlots", "/lots/:lotId/slots")
+      .setPath(LotPath)
+      .addSuccess(Schema.Array(SlotInfo))
+      .addError(LotNotFound)
+  )
+  .add(
+    HttpApiEndpoint.get("getSlot", "/lots/:lotId/slots/:slot")
+      .setPath(SlotPath)
+      .addSuccess(SlotInfo)
+      .addError(LotNotFound)
+      .addError(SlotNotFound)
+  )
+  .add(
+    HttpApiEndpoint.post("setOutOfService", "/lots/:lotId/slots/:slot/out-of-service")
+      .setPath(SlotPath)
+      .setHeaders(CommandHeaders)
+      .addSuccess(SlotInfo)
+      .addError(LotRuleErrors)
+      .addError(DeliveryErrors)
+  )
+  .add(
+    HttpApiEndpoint.post("setInService", "/lots/:lotId/slots/:slot/in-service")
+      .setPath(SlotPath)
+      .setHeaders(CommandHeaders)
+      .addSuccess(SlotInfo)
+      .addError(LotRuleErrors)
+      .addError(DeliveryErrors)
+  )
+  .middleware(Authentication)
+  .prefix("/v1")
+  .annotate(OpenApi.Description, "Slots and their maintenance") {}
+
+export class EventsGroup extends HttpApiGroup.make("events")
+  .add(
+    HttpApiEndpoint.get("listEvents", "/lots/:lotId/events")
+      .setPath(LotPath)
+      .setUrlParams(Schema.Struct({ after: Schema.optional(Seq), limit: Schema.optional(PageLimit) }))
+      .addSuccess(EventPage)
+      .addError(LotNotFound)
+      .addError(StorageUnavailable)
+  )
+  .add(
+    HttpApiEndpoint.get("streamEvents", "/lots/:lotId/events/stream")
+      .setPath(LotPath)
+      .setUrlParams(Schema.Struct({ after: Schema.optional(Seq) }))
+      .setHeaders(Schema.Struct({ "last-event-id": Schema.optional(Seq) }))
+      .addSuccess(EventStreamText)
+      .addError(LotNotFound)
+  )
+  .middleware(Authentication)
+  .prefix("/v1")
+  .annotate(OpenApi.Description, "A lot's event log, paged or live") {}
+
+export class OpsGroup extends HttpApiGroup.make("ops")
+  .add(HttpApiEndpoint.get("health", "/health").addSuccess(Health))
+  .add(HttpApiEndpoint.get("ready", "/ready").addSuccess(Ready).addError(NotReady))
+  .add(HttpApiEndpoint.get("metrics", "/metrics").addSuccess(PrometheusText))
+  .annotate(OpenApi.Description, "Liveness, readiness and metrics; no key needed") {}
+
+/** The parkplane API. Errors at this level can come from any endpoint (decoding, routing, limits). */
+export class Api extends HttpApi.make("parkplane")
+  .add(LotsGroup)
+  .add(VehiclesGroup)
+  .add(TicketsGroup)
+  .add(ReservationsGroup)
+  .add(SlotsGroup)
+  .add(EventsGroup)
+  .add(OpsGroup)
+  .addError(InvalidInput)
+  .addError(RouteNotFound)
+  .addError(MethodNotAllowed)
+  .addError(PayloadTooLarge)
+  .addError(InternalError)
+  .annotate(OpenApi.Title, "parkplane")
+  .annotate(OpenApi.Version, "1")
+  .annotate(OpenApi.Description, "A parking-lot control plane") {}

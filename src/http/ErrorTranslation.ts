@@ -1,0 +1,131 @@
+import {
+  Headers,
+  HttpApi,
+  HttpApiBuilder,
+  HttpApiError,
+  HttpIncomingMessage,
+  HttpServerError,
+  HttpServerRequest,
+  HttpServerResponse
+} from "@effect/platform"
+import { Cause, Effect, Option, Schema } from "effect"
+import { InvalidInput, LotUnavailable, Overloaded, StorageUnavailable } from "../domain/Errors.ts"
+import { Api } from "./Api.ts"
+import { InternalError, MethodNotAllowed, PayloadTooLarge, RouteNotFound } from "./HttpErrors.ts"
+import { requestIdOf } from "./RequestId.ts"
+
+/*
+ * One place turns whatever went wrong before or around a handler into parkplane's error bodies
+ * (docs/decisions/0003-http-errors.md): the framework's decode errors become InvalidInput, a body
+ * that is not JSON or too big becomes InvalidInput or PayloadTooLarge, an unknown route
+ * RouteNotFound or MethodNotAllowed, back-pressure errors get Retry-After, and a defect becomes an
+ * InternalError without a stack trace.
+ */
+
+export const maxBodyBytes = 64 * 1024
+
+const routes: Array<{ readonly method: string; readonly pattern: RegExp }> = []
+HttpApi.reflect(Api, {
+  onGroup: () => {},
+  onEndpoint: ({ endpoint }) => {
+    const source = endpoint.path
+      .split("/")
+      .map((segment) => (segment.startsWith(":") ? "[^/]+" : segment.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")))
+      .join("/")
+    routes.push({ method: endpoint.method, pattern: new RegExp(`^${source}/?$`) })
+  }
+})
+
+const pathOf = (request: HttpServerRequest.HttpServerRequest) => {
+  const query = request.url.indexOf("?")
+  return query === -1 ? request.url : request.url.slice(0, query)
+}
+
+const routeMiss = (request: HttpServerRequest.HttpServerRequest) => {
+  const path = pathOf(request)
+  const allow = routes.filter((route) => route.pattern.test(path)).map((route) => route.method)
+  return allow.length === 0 ? RouteNotFound.of(request.method, path) : MethodNotAllowed.of(request.method, path, allow)
+}
+
+const fieldOf = (path: ReadonlyArray<PropertyKey>) =>
+  path.reduce<string>(
+    (acc, key) => (typeof key === "number" ? `${acc}[${key}]` : acc === "" ? String(key) : `${acc}.${String(key)}`),
+    ""
+  )
+
+/** The framework's decode error, as a message that names the fields. */
+export const invalidInputOf = (error: HttpApiError.HttpApiDecodeError): InvalidInput => {
+  // An optional field reports its value against `undefined` too; that half says nothing useful.
+  const issues = error.issues.filter((issue) => !issue.message.startsWith("Expected undefined"))
+  const described = issues.slice(0, 3).map((issue) => {
+    if (issue.path.length === 0) {
+      return issue.message.startsWith("Expected") ? "the request body must be a JSON object" : issue.message
+    }
+    return `${fieldOf(issue.path)}: ${issue.message}`
+  })
+  const first = issues[0]
+  const field = first === undefined || first.path.length === 0 ? "body" : fieldOf(first.path)
+  return InvalidInput.of(described.length === 0 ? error.message : described.join("; "), field)
+}
+
+const RetryLater = Schema.Union(Overloaded, StorageUnavailable, LotUnavailable)
+const isRetryLater = Schema.is(RetryLater)
+
+/** 429/503 with Retry-After, which a status-only error encoding cannot carry. */
+const retryLater = (error: typeof RetryLater.Type) =>
+  HttpServerResponse.json(Schema.encodeSync(RetryLater)(error), {
+    status: error._tag === "Overloaded" ? 429 : 503,
+    headers: { "retry-after": String(Math.max(1, Math.ceil(error.retryAfterSeconds))) }
+  }).pipe(Effect.orDie)
+
+const isBodyTooLarge = (error: HttpServerError.RequestError) =>
+  error.cause instanceof Error && error.cause.message.includes("maxBytes")
+
+type Translated = InvalidInput | RouteNotFound | MethodNotAllowed | PayloadTooLarge | InternalError
+
+const translate = (
+  request: HttpServerRequest.HttpServerRequest,
+  cause: Cause.Cause<never>
+): Effect.Effect<HttpServerResponse.HttpServerResponse, Translated> => {
+  const seen: Cause.Cause<unknown> = cause
+  if (Cause.isInterruptedOnly(seen)) return Effect.failCause(cause)
+  const failure = Cause.failureOption(seen)
+  if (Option.isSome(failure)) {
+    const error = failure.value
+    if (error instanceof HttpApiError.HttpApiDecodeError) return Effect.fail(invalidInputOf(error))
+    if (HttpServerError.isServerError(error) && error._tag === "RouteNotFound") return Effect.fail(routeMiss(request))
+    if (isRetryLater(error)) return retryLater(error)
+    return Effect.failCause(cause)
+  }
+  const defect = Cause.dieOption(seen)
+  if (Option.isSome(defect) && HttpServerError.isServerError(defect.value) && defect.value._tag === "RequestError") {
+    return Effect.fail(
+      isBodyTooLarge(defect.value)
+        ? PayloadTooLarge.of(maxBodyBytes)
+        : InvalidInput.of("the request body is not valid JSON", "body")
+    )
+  }
+  const requestId = requestIdOf(request)
+  return Effect.logError("Request failed unexpectedly", seen).pipe(
+    Effect.zipRight(Effect.fail(InternalError.of(requestId)))
+  )
+}
+
+export const ErrorTranslationLive = HttpApiBuilder.middleware(Api, (app) =>
+  Effect.gen(function* () {
+    const request = yield* HttpServerRequest.HttpServerRequest
+    const declared = request.headers["content-length"]
+    if (declared !== undefined && Number(declared) > maxBodyBytes) {
+      return yield* Effect.fail(PayloadTooLarge.of(maxBodyBytes))
+    }
+    return yield* app.pipe(
+      // JSON in and out: a body is read as JSON whatever it claims to be (curl -d says form data).
+      Effect.provideService(
+        HttpServerRequest.HttpServerRequest,
+        request.modify({ headers: Headers.set(request.headers, "content-type", "application/json") })
+      ),
+      HttpIncomingMessage.withMaxBodySize(Option.some(maxBodyBytes)),
+      Effect.catchAllCause((cause) => translate(request, cause))
+    )
+  })
+)

@@ -1,0 +1,41 @@
+import { HttpApiBuilder, HttpApiSwagger, HttpMiddleware, HttpServer } from "@effect/platform"
+import { NodeHttpServer } from "@effect/platform-node"
+import { Effect, flow, Layer } from "effect"
+import { createServer } from "node:http"
+import { AppConfig } from "../config.ts"
+import { PrometheusLive } from "../telemetry/Prometheus.ts"
+import { Api } from "./Api.ts"
+import { AuthenticationLive } from "./Authentication.ts"
+import { DashboardLive } from "./Dashboard.ts"
+import { Draining } from "./Draining.ts"
+import { ErrorTranslationLive } from "./ErrorTranslation.ts"
+import { HandlersLive } from "./Handlers.ts"
+import { withRequestId } from "./RequestId.ts"
+
+/** The API with its handlers and authentication; needs Parking, Readiness, Draining, PrometheusMetrics. */
+export const ApiLive = HttpApiBuilder.api(Api).pipe(Layer.provide(HandlersLive), Layer.provide(AuthenticationLive))
+
+/**
+ * Everything of the HTTP face on a given `HttpServer`: API, error translation, OpenAPI document,
+ * Swagger UI, dashboard, request ids and request logs. The platform adds the tracer middleware
+ * itself (it reads W3C `traceparent`).
+ */
+export const HttpLive = HttpApiBuilder.serve(flow(HttpMiddleware.logger, withRequestId)).pipe(
+  Layer.provide(HttpApiSwagger.layer({ path: "/docs" })),
+  Layer.provide(HttpApiBuilder.middlewareOpenApi({ path: "/openapi.json" })),
+  Layer.provide(DashboardLive),
+  Layer.provide(ErrorTranslationLive),
+  Layer.provide(ApiLive),
+  Layer.provide(Draining.Default),
+  Layer.provide(PrometheusLive)
+)
+
+/** HttpLive listening on HOST:PORT. */
+export const HttpServerLive = HttpLive.pipe(
+  HttpServer.withLogAddress,
+  Layer.provide(
+    Layer.unwrapEffect(
+      Effect.map(AppConfig, (config) => NodeHttpServer.layer(createServer, { port: config.port, host: config.host }))
+    )
+  )
+)

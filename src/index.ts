@@ -1,0 +1,46 @@
+/**
+ * parkplane as a library: the `Parking` service and its layers, the HTTP API definition with its
+ * groups and handler layers (to mount parkplane inside another Effect `HttpApi`), and a typed client.
+ */
+import { HttpApiClient } from "@effect/platform"
+import { Api } from "./http/Api.ts"
+
+export { Parking, EventPage, SubscriberTooSlow } from "./runtime/Parking.ts"
+export type { Envelope, CreateLot, ParkVehicle, ReserveSlot, CommandError, DeliveryError } from "./runtime/Parking.ts"
+export { ParkingLive } from "./runtime/ParkingLive.ts"
+export { DatabaseLive, DatabaseFromConfig } from "./store/Database.ts"
+export {
+  Api,
+  LotsGroup,
+  VehiclesGroup,
+  TicketsGroup,
+  ReservationsGroup,
+  SlotsGroup,
+  EventsGroup,
+  OpsGroup,
+  CreateLotBody,
+  ParkBody,
+  LeaveBody,
+  ReserveBody
+} from "./http/Api.ts"
+export {
+  LotsLive,
+  VehiclesLive,
+  TicketsLive,
+  ReservationsLive,
+  SlotsLive,
+  EventsLive,
+  OpsLive,
+  HandlersLive
+} from "./http/Handlers.ts"
+export { Authentication, AuthenticationLive, CurrentTenant, authenticationFor } from "./http/Authentication.ts"
+export { ErrorTranslationLive } from "./http/ErrorTranslation.ts"
+export { Draining } from "./http/Draining.ts"
+export { Readiness } from "./http/Readiness.ts"
+export { withRequestId } from "./http/RequestId.ts"
+export { ApiLive, HttpLive, HttpServerLive } from "./http/server.ts"
+export * from "./domain/Errors.ts"
+export * from "./http/HttpErrors.ts"
+
+/** A typed client of a parkplane server at `baseUrl` (needs an `HttpClient`, e.g. `FetchHttpClient.layer`). */
+export const makeClient = (baseUrl: string) => HttpApiClient.make(Api, { baseUrl })
