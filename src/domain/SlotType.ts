@@ -3,7 +3,8 @@ import { Schema } from "effect"
 export const slotTypes = ["standard", "compact", "large", "ev", "accessible", "motorcycle"] as const
 export const SlotType = Schema.Literal(...slotTypes).annotations({
   identifier: "SlotType",
-  message: () => `a slot type is one of ${slotTypes.join(", ")}`
+  // A union's own message is skipped for its members' unless it overrides them.
+  message: () => ({ message: `a slot type is one of ${slotTypes.join(", ")}`, override: true })
 })
 export type SlotType = typeof SlotType.Type
 
