@@ -8,41 +8,72 @@ import { Schema } from "effect"
 const column = <S extends Schema.Schema.Any>(schema: S, key: string) =>
   Schema.propertySignature(schema).pipe(Schema.fromKey(key))
 
-export const EventRecord = Schema.Struct({
+export interface EventRecord {
+  readonly lotId: string
+  readonly seq: number
+  readonly type: string
+  /** JSON text of the event's payload. */
+  readonly payload: string
+  readonly at: number
+  readonly ticketId: string | null
+}
+
+const eventRecordRow = Schema.Struct({
   lotId: column(Schema.String, "lot_id"),
   seq: Schema.Number,
   type: Schema.String,
-  /** JSON text of the event's payload. */
   payload: Schema.String,
   at: Schema.Number,
   ticketId: column(Schema.NullOr(Schema.String), "ticket_id")
 })
-export interface EventRecord extends Schema.Schema.Type<typeof EventRecord> {}
+export const EventRecord: Schema.Schema<EventRecord, Schema.Schema.Encoded<typeof eventRecordRow>> = eventRecordRow
 
-export const LotRecord = Schema.Struct({
+export interface LotRecord {
+  readonly id: string
+  readonly tenant: string
+  readonly name: string
+  readonly createdAt: number
+}
+
+const lotRecordRow = Schema.Struct({
   id: Schema.String,
   tenant: Schema.String,
   name: Schema.String,
   createdAt: column(Schema.Number, "created_at")
 })
-export interface LotRecord extends Schema.Schema.Type<typeof LotRecord> {}
+export const LotRecord: Schema.Schema<LotRecord, Schema.Schema.Encoded<typeof lotRecordRow>> = lotRecordRow
 
-export const SnapshotRecord = Schema.Struct({
+export interface SnapshotRecord {
+  readonly lotId: string
+  readonly seq: number
+  /** JSON text of the lot's state at `seq`. */
+  readonly state: string
+}
+
+const snapshotRecordRow = Schema.Struct({
   lotId: column(Schema.String, "lot_id"),
   seq: Schema.Number,
-  /** JSON text of the lot's state at `seq`. */
   state: Schema.String
 })
-export interface SnapshotRecord extends Schema.Schema.Type<typeof SnapshotRecord> {}
+export const SnapshotRecord: Schema.Schema<SnapshotRecord, Schema.Schema.Encoded<typeof snapshotRecordRow>> = snapshotRecordRow
 
-export const IdempotencyRecord = Schema.Struct({
+export interface IdempotencyRecord {
+  readonly tenant: string
+  readonly key: string
+  readonly requestHash: string
+  /** The response to replay, as the runtime encoded it. */
+  readonly response: string
+  readonly expiresAt: number
+}
+
+const idempotencyRecordRow = Schema.Struct({
   tenant: Schema.String,
   key: Schema.String,
   requestHash: column(Schema.String, "request_hash"),
   response: Schema.String,
   expiresAt: column(Schema.Number, "expires_at")
 })
-export interface IdempotencyRecord extends Schema.Schema.Type<typeof IdempotencyRecord> {}
+export const IdempotencyRecord: Schema.Schema<IdempotencyRecord, Schema.Schema.Encoded<typeof idempotencyRecordRow>> = idempotencyRecordRow
 
 /** One caller's unit of work: everything in it commits atomically, or nothing does. */
 export interface Write {

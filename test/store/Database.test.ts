@@ -1,13 +1,13 @@
 import { SqlClient } from "@effect/sql"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect } from "effect"
+import { Effect, Layer } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { DatabaseLive } from "../../src/store/Database.ts"
+import { DatabaseFromConfig, DatabaseLive } from "../../src/store/Database.ts"
 import { EventLog } from "../../src/store/EventLog.ts"
 import { LotStore } from "../../src/store/LotStore.ts"
 import { Writer } from "../../src/store/Writer.ts"
-import { event, lot, storeOver, tempFolder } from "./Fixtures.ts"
+import { event, lot, storeOver, tempFolder, withSettings } from "./Fixtures.ts"
 
 describe("Database", () => {
   it.effect("migrates the schema", () =>
@@ -61,5 +61,18 @@ describe("Database", () => {
         expect((yield* log.byTicket("T1")).map((e) => e.seq)).toEqual([1])
         expect(yield* store.findIdempotency("acme", "k1", 5_000)).toBeDefined()
       }).pipe(Effect.provide(database()))
+    }))
+
+  it.effect("opens the file named by PARKPLANE_DB", () =>
+    Effect.gen(function* () {
+      const filename = path.join(tempFolder(), "configured", "db.sqlite")
+      yield* Effect.flatMap(SqlClient.SqlClient, (sql) => sql`INSERT INTO sequences (name, value) VALUES ('probe', 7)`).pipe(
+        Effect.provide(DatabaseFromConfig.pipe(Layer.provide(withSettings({ PARKPLANE_DB: filename }))))
+      )
+      expect(fs.existsSync(filename)).toBe(true)
+      const rows = yield* Effect.flatMap(SqlClient.SqlClient, (sql) => sql<{ value: number }>`SELECT value FROM sequences WHERE name = 'probe'`).pipe(
+        Effect.provide(DatabaseLive({ filename }))
+      )
+      expect(rows[0].value).toBe(7)
     }))
 })
