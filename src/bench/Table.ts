@@ -1,8 +1,8 @@
 import type { BenchRow } from "./DomainBench.ts"
 
-/** Whole numbers for rates and bytes; ratios keep one decimal below 100 so "37.5x" reads as measured. */
-const formatFigure = (figure: number, unit: string): string =>
-  unit === "x" && figure < 100
+/** Whole numbers for rates and bytes; small fractional figures (ratios, load) keep one decimal. */
+const formatFigure = (figure: number): string =>
+  Math.abs(figure) < 100 && !Number.isInteger(figure)
     ? figure.toLocaleString("en-US", { minimumFractionDigits: 1, maximumFractionDigits: 1 })
     : Math.round(figure).toLocaleString("en-US")
 
@@ -11,7 +11,7 @@ const verdict = (pass: boolean | undefined): string => (pass === undefined ? "" 
 /** Benchmark rows as a Markdown table (readable in a terminal, pasteable into an issue). */
 export const formatTable = (rows: ReadonlyArray<BenchRow>): string => {
   const header = ["benchmark", "figure", "unit", "target", "result"]
-  const cells = rows.map((r) => [r.name, formatFigure(r.figure, r.unit), r.unit, r.target ?? "", verdict(r.pass)])
+  const cells = rows.map((r) => [r.name, formatFigure(r.figure), r.unit, r.target ?? "", verdict(r.pass)])
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)))
   const rightAligned = new Set([1])
   const line = (cs: ReadonlyArray<string>) =>
