@@ -196,11 +196,23 @@ const perLotGauges = {
 type PerLotGauge = keyof typeof perLotGauges
 const isPerLotGauge = (key: string): key is PerLotGauge => Object.hasOwn(perLotGauges, key)
 
+// One tagged gauge per series, built once: tagging allocates and hashes a key, and workers set these
+// after every command. Bounded like the series themselves.
+const perLotSeries = globalValue(
+  Symbol.for("parkplane/telemetry/perLotSeries"),
+  () => new Map<string, Metric.Metric.Gauge<number>>()
+)
+
 const setPerLot = (gauge: PerLotGauge, lotId: string, slotType: string | undefined, value: number) =>
   Effect.suspend(() => {
     const { lot, total } = book.set(gauge, lotId, slotType ?? "", value)
-    const tags: Record<string, string> = slotType === undefined ? { lot } : { lot, slot_type: slotType }
-    return Metric.set(withTags(perLotGauges[gauge], tags), total)
+    const key = `${gauge}\u0000${lot}\u0000${slotType ?? ""}`
+    let series = perLotSeries.get(key)
+    if (series === undefined) {
+      series = withTags(perLotGauges[gauge], slotType === undefined ? { lot } : { lot, slot_type: slotType })
+      perLotSeries.set(key, series)
+    }
+    return Metric.set(series, total)
   })
 
 // ---------------------------------------------------------------------------------------------------
