@@ -1,4 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
+import { readFileSync } from "node:fs"
 import { Either } from "effect"
 import { SlotReserved as SlotReservedEvent, SlotReturnedToService, SlotWentOutOfService, VehicleParked } from "../../src/domain/Events.ts"
 import { ReservationId, TicketId } from "../../src/domain/Ids.ts"
@@ -11,6 +12,7 @@ import {
   slotStateOfCode,
   slotStates,
   slotTransitions,
+  slotTransitionTableMarkdown,
   transition
 } from "../../src/domain/SlotState.ts"
 import { accepted, apply, lotCreated, opening, outcome } from "./lotFixtures.ts"
@@ -237,4 +239,23 @@ describe("the lot refuses exactly what the table refuses", () => {
       })
     }
   }
+})
+
+describe("docs/slot-state-machine.md", () => {
+  const doc = readFileSync(new URL("../../docs/slot-state-machine.md", import.meta.url), "utf8")
+
+  it("holds exactly the table the code generates", () => {
+    const match = /<!-- slot-transition-table:begin -->\n([\s\S]*?)\n<!-- slot-transition-table:end -->/.exec(doc)
+    expect(match?.[1]).toBe(slotTransitionTableMarkdown())
+  })
+
+  it("draws exactly the allowed transitions in its mermaid diagram", () => {
+    const diagram = /```mermaid\n([\s\S]*?)```/.exec(doc)?.[1] ?? ""
+    const edges = Array.from(diagram.matchAll(/^\s*(\w+) --> (\w+): (\w+)$/gm), ([, from, to, action]) => `${from} -${action}-> ${to}`)
+    const allowed = pairs.flatMap(([state, action]) => {
+      const t = transition(state, action)
+      return "to" in t ? [`${state} -${action}-> ${t.to}`] : []
+    })
+    expect(edges.sort()).toEqual(allowed.sort())
+  })
 })
