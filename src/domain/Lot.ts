@@ -23,6 +23,7 @@ import {
   VehicleParked
 } from "./Events.ts"
 import { FreeSlots } from "./FreeSlots.ts"
+import { RegistrationIndex } from "./RegistrationIndex.ts"
 import { SlotIndex } from "./SlotIndex.ts"
 import { type LotId, parseEntityId, ReservationId, reservationIdOf, type TicketId, ticketIdOf } from "./Ids.ts"
 import { type SlotAction, type SlotState, slotStateCode, slotStateOfCode, transition } from "./SlotState.ts"
@@ -136,7 +137,7 @@ export class Lot {
   /** The reservation a vehicle parked on, by slot (few vehicles have one). */
   readonly #claimedReservation = new Map<number, ReservationId>()
   /** Registration to slot. */
-  readonly #byRegistration = new Map<string, number>()
+  readonly #byRegistration: RegistrationIndex
   /** Ticket sequence number to slot. */
   readonly #bySeq: SlotIndex
   readonly #colors = new Map<string, ColorEntry>()
@@ -162,6 +163,7 @@ export class Lot {
     this.#colorNext = new Int32Array(capacity + 1)
     this.#colorPrev = new Int32Array(capacity + 1)
     this.#bySeq = new SlotIndex(capacity)
+    this.#byRegistration = new RegistrationIndex(capacity)
     this.#free = slotTypes.map(() => undefined)
     this.#typeCounts = slotTypes.map(() => ({ capacity: 0, occupied: 0, reserved: 0, outOfService: 0 }))
     let slot = 1
@@ -558,7 +560,7 @@ export class Lot {
   vehicles(color?: string): ReadonlyArray<ParkedVehicle> {
     const slots: Array<number> = []
     if (color === undefined) {
-      for (const slot of this.#byRegistration.values()) slots.push(slot)
+      for (const slot of this.#byRegistration.slots()) slots.push(slot)
     } else {
       const entry = this.#colors.get(colorKeyOf(color))
       if (entry === undefined) return []
