@@ -1,8 +1,7 @@
 import { NodeRuntime } from "@effect/platform-node"
 import { Cause, ConfigError, Console, Effect, Layer } from "effect"
-import { HttpServerLive } from "./http/server.ts"
 import { Readiness } from "./http/Readiness.ts"
-import { Parking } from "./runtime/Parking.ts"
+import { HttpServerLive, ReadyWhenRecovered } from "./http/server.ts"
 import { ParkingLive } from "./runtime/ParkingLive.ts"
 import { DatabaseFromConfig } from "./store/Database.ts"
 import { LoggingLive } from "./telemetry/Logging.ts"
@@ -13,15 +12,6 @@ import { TracingLive } from "./telemetry/Tracing.ts"
  * SIGTERM/SIGINT: the server stops accepting and finishes in-flight requests, then the runtime
  * flushes its writer and snapshots, then the database closes.
  */
-
-/** Ready once the runtime is built (it recovers every lot while building); not ready while stopping. */
-const ReadyWhenRecovered = Layer.scopedDiscard(
-  Effect.gen(function* () {
-    const readiness = yield* Readiness
-    yield* Parking
-    yield* Effect.acquireRelease(readiness.markReady, () => readiness.markNotReady("shutting down"))
-  })
-)
 
 const RuntimeLayer = Layer.merge(ParkingLive.pipe(Layer.provide(DatabaseFromConfig)), Readiness.Default)
 

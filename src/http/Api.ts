@@ -1,5 +1,5 @@
 import { HttpApi, HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "@effect/platform"
-import { Schema } from "effect"
+import { Either, ParseResult, Schema } from "effect"
 import {
   IdempotencyKeyReused,
   InvalidInput,
@@ -23,7 +23,7 @@ import {
   VehicleAlreadyReserved,
   VehicleNotFound
 } from "../domain/Errors.ts"
-import { Layout, LotName } from "../domain/Events.ts"
+import { LotName, SlotGroup } from "../domain/Events.ts"
 import { LotId, ReservationId, TicketId } from "../domain/Ids.ts"
 import { SlotNumber, SlotType } from "../domain/SlotType.ts"
 import { Tariff } from "../domain/Tariff.ts"
@@ -39,6 +39,32 @@ import { InternalError, MethodNotAllowed, NotReady, PayloadTooLarge, RouteNotFou
  */
 
 // ---- inputs ---------------------------------------------------------------------------------
+
+/*
+ * The domain's Registration and Color normalise while they decode and are branded, so a typed
+ * client would have to send them already normalised. On the wire we accept what a person types
+ * (checked by the domain schema) and hand the normalised form to the handler.
+ */
+const asTyped = <A extends string>(domain: Schema.Schema<A, string>, identifier: string, description: string) =>
+  Schema.transform(
+    Schema.String.pipe(
+      Schema.filter((raw) =>
+        Either.match(Schema.decodeEither(domain)(raw), {
+          onLeft: (error) => ParseResult.ArrayFormatter.formatErrorSync(error)[0]?.message ?? `not a valid ${identifier}`,
+          onRight: () => true
+        })
+      )
+    ),
+    Schema.String,
+    { strict: true, decode: (raw) => Schema.decodeSync(domain)(raw), encode: (normal) => normal }
+  ).annotations({ identifier, description })
+
+export const RegistrationInput = asTyped(
+  Registration,
+  "Registration",
+  "1 to 20 letters, digits, spaces or '-'; trimmed and upper-cased"
+)
+export const ColorInput = asTyped(Color, "Color", "1 to 30 letters or spaces; matched case-insensitively")
 
 /** Visible ASCII only: such a value can be stored, logged and echoed in a header safely. */
 const HeaderToken = (what: string) =>
@@ -70,26 +96,38 @@ export const SlotCount = Schema.Int.pipe(
   Schema.between(1, 10_000_000, { message: () => "a slot count is a whole number from 1 to 10000000" })
 ).annotations({ identifier: "SlotCount", description: "A number of standard slots" })
 
-export class CreateLotBody extends Schema.Class<CreateLotBody>("CreateLotBody")({
+/*
+ * Bodies are plain structs (not classes) so that a client can send object literals; the handlers
+ * build the domain's classes from them.
+ */
+
+export const SlotGroupBody = Schema.Struct(SlotGroup.fields).annotations({ identifier: "SlotGroupBody" })
+
+export const LayoutBody = Schema.Array(SlotGroupBody).pipe(
+  Schema.minItems(1, { message: () => "a lot needs at least one group of slots" }),
+  Schema.maxItems(64, { message: () => "a lot has at most 64 groups of slots" })
+)
+
+export const CreateLotBody = Schema.Struct({
   name: LotName,
-  slots: Schema.Union(SlotCount, Layout).annotations({
+  slots: Schema.Union(SlotCount, LayoutBody).annotations({
     description: "A count of standard slots, or groups of {type, count} numbered in order from the entrance"
   }),
-  tariff: Schema.optional(Tariff)
-}) {}
+  tariff: Schema.optional(Schema.Struct(Tariff.fields).annotations({ identifier: "TariffBody" }))
+}).annotations({ identifier: "CreateLotBody" })
+export type CreateLotBody = typeof CreateLotBody.Type
 
-export class ParkBody extends Schema.Class<ParkBody>("ParkBody")({
-  registration: Registration,
-  color: Color,
+export const ParkBody = Schema.Struct({
+  registration: RegistrationInput,
+  color: ColorInput,
   slotType: Schema.optional(SlotType)
-}) {}
+}).annotations({ identifier: "ParkBody" })
 
 /** Which vehicle leaves: exactly one of its slot, its ticket or its registration. */
-export class LeaveBody extends Schema.Class<LeaveBody>("LeaveBody")(
-  Schema.Struct({
+export const LeaveBody = Schema.Struct({
     slot: Schema.optional(SlotNumber),
     ticketId: Schema.optional(TicketId),
-    registration: Schema.optional(Registration)
+    registration: Schema.optional(RegistrationInput)
   }).pipe(
     Schema.filter(
       (body) =>
@@ -97,17 +135,18 @@ export class LeaveBody extends Schema.Class<LeaveBody>("LeaveBody")(
         "give exactly one of slot, ticketId or registration"
     )
   )
-) {}
+  .annotations({ identifier: "LeaveBody" })
+export type LeaveBody = typeof LeaveBody.Type
 
 export const HoldSeconds = Schema.Int.pipe(
   Schema.between(1, 86_400, { message: () => "holdSeconds is a whole number from 1 to 86400" })
 ).annotations({ identifier: "HoldSeconds" })
 
-export class ReserveBody extends Schema.Class<ReserveBody>("ReserveBody")({
-  registration: Registration,
+export const ReserveBody = Schema.Struct({
+  registration: RegistrationInput,
   slotType: Schema.optional(SlotType),
   holdSeconds: HoldSeconds
-}) {}
+}).annotations({ identifier: "ReserveBody" })
 
 // ---- outputs --------------------------------------------------------------------------------
 
@@ -189,13 +228,13 @@ export class VehiclesGroup extends HttpApiGroup.make("vehicles")
   .add(
     HttpApiEndpoint.get("listVehicles", "/lots/:lotId/vehicles")
       .setPath(LotPath)
-      .setUrlParams(Schema.Struct({ color: Schema.optional(Color) }))
+      .setUrlParams(Schema.Struct({ color: Schema.optional(ColorInput) }))
       .addSuccess(Schema.Array(ParkedVehicle))
       .addError(LotNotFound)
   )
   .add(
     HttpApiEndpoint.get("locateVehicle", "/lots/:lotId/vehicles/:registration")
-      .setPath(Schema.Struct({ lotId: LotId, registration: Registration }))
+      .setPath(Schema.Struct({ lotId: LotId, registration: RegistrationInput }))
       .addSuccess(VehicleLocation)
       .addError(LotNotFound)
       .addError(VehicleNotFound)

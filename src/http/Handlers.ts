@@ -4,6 +4,7 @@ import { AppConfig } from "../config.ts"
 import { InvalidInput } from "../domain/Errors.ts"
 import { SlotGroup } from "../domain/Events.ts"
 import { LeaveTarget } from "../domain/Lot.ts"
+import { Tariff } from "../domain/Tariff.ts"
 import { type Envelope, Parking } from "../runtime/Parking.ts"
 import { PrometheusMetrics } from "../telemetry/Prometheus.ts"
 import { Api, type CreateLotBody, Health, type LeaveBody, Ready } from "./Api.ts"
@@ -25,7 +26,9 @@ const envelopeOf = (request: HttpServerRequest.HttpServerRequest, headers: { rea
   )
 
 const layoutOf = (slots: CreateLotBody["slots"]): ReadonlyArray<SlotGroup> =>
-  typeof slots === "number" ? [SlotGroup.make({ type: "standard", count: slots })] : slots
+  typeof slots === "number"
+    ? [SlotGroup.make({ type: "standard", count: slots })]
+    : slots.map((group) => SlotGroup.make(group))
 
 const leaveTargetOf = (body: LeaveBody): LeaveTarget =>
   body.slot !== undefined
@@ -47,7 +50,7 @@ export const LotsLive = HttpApiBuilder.group(Api, "lots", (handlers) =>
             return yield* InvalidInput.of(`slots: a lot has at most ${maxSlots} slots, this one would have ${capacity}`, "slots")
           }
           const envelope = yield* envelopeOf(request, headers)
-          return yield* parking.createLot(envelope, { name: payload.name, layout, tariff: payload.tariff })
+          return yield* parking.createLot(envelope, { name: payload.name, layout, tariff: payload.tariff && Tariff.make(payload.tariff) })
         })
       )
       .handle("listLots", () => Effect.flatMap(CurrentTenant, parking.listLots))

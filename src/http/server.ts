@@ -3,6 +3,7 @@ import { NodeHttpServer } from "@effect/platform-node"
 import { Effect, flow, Layer } from "effect"
 import { createServer } from "node:http"
 import { AppConfig } from "../config.ts"
+import { Parking } from "../runtime/Parking.ts"
 import { PrometheusLive } from "../telemetry/Prometheus.ts"
 import { Api } from "./Api.ts"
 import { AuthenticationLive } from "./Authentication.ts"
@@ -10,6 +11,8 @@ import { DashboardLive } from "./Dashboard.ts"
 import { Draining } from "./Draining.ts"
 import { ErrorTranslationLive } from "./ErrorTranslation.ts"
 import { HandlersLive } from "./Handlers.ts"
+import { LabRoutesLive } from "./LabRoutes.ts"
+import { Readiness } from "./Readiness.ts"
 import { withRequestId } from "./RequestId.ts"
 
 /** The API with its handlers and authentication; needs Parking, Readiness, Draining, PrometheusMetrics. */
@@ -24,10 +27,20 @@ export const HttpLive = HttpApiBuilder.serve(flow(HttpMiddleware.logger, withReq
   Layer.provide(HttpApiSwagger.layer({ path: "/docs" })),
   Layer.provide(HttpApiBuilder.middlewareOpenApi({ path: "/openapi.json" })),
   Layer.provide(DashboardLive),
+  Layer.provide(LabRoutesLive),
   Layer.provide(ErrorTranslationLive),
   Layer.provide(ApiLive),
   Layer.provide(Draining.Default),
   Layer.provide(PrometheusLive)
+)
+
+/** Ready once the runtime is built (it recovers every lot while building); not ready while stopping. */
+export const ReadyWhenRecovered = Layer.scopedDiscard(
+  Effect.gen(function* () {
+    const readiness = yield* Readiness
+    yield* Parking
+    yield* Effect.acquireRelease(readiness.markReady, () => readiness.markNotReady("shutting down"))
+  })
 )
 
 /** HttpLive listening on HOST:PORT. */
