@@ -6,6 +6,7 @@ import {
   Either,
   FiberRef,
   FiberRefs,
+  HashSet,
   Layer,
   Logger,
   LogLevel,
@@ -142,8 +143,16 @@ export const LoggingLive: Layer.Layer<never, ConfigError.ConfigError> = Layer.un
   Effect.map(LoggingConfig, ({ level, secrets }) =>
     // provideMerge, not merge: with Layer.merge (effect 3.22.4) the replaced logger outlived
     // `Effect.provide(LoggingLive)` and kept printing after it (seen in test/telemetry/Logging.test.ts).
-    Logger.replace(Logger.defaultLogger, Logger.withConsoleLog(makeJsonLogger({ secrets }))).pipe(
-      Layer.provideMerge(Logger.minimumLogLevel(level))
-    )
+    // Replaces the default logger and also the pretty one `NodeRuntime.runMain` puts in its place,
+    // else every line would print twice, once as JSON and once pretty.
+    Layer.scopedDiscard(
+      Effect.locallyScopedWith(FiberRef.currentLoggers, (loggers) =>
+        loggers.pipe(
+          HashSet.remove(Logger.defaultLogger),
+          HashSet.remove(Logger.prettyLoggerDefault),
+          HashSet.add(Logger.withConsoleLog(makeJsonLogger({ secrets })))
+        )
+      )
+    ).pipe(Layer.provideMerge(Logger.minimumLogLevel(level)))
   )
 )

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "@effect/vitest"
-import { ConfigProvider, Effect, Layer, Redacted } from "effect"
+import { ConfigProvider, Effect, Layer, Logger, Redacted } from "effect"
 import { instrumentCommand } from "../../src/telemetry/Instrument.ts"
 import { LoggingLive, REDACTED, redact } from "../../src/telemetry/Logging.ts"
 import { makeInMemoryTracing } from "../../src/telemetry/Tracing.ts"
@@ -93,6 +93,16 @@ describe("JSON logging", () => {
       expect(parsed().map((l) => l.message)).toEqual(["d", "i", "w", "e"])
       const bad = yield* Effect.exit(all.pipe(Effect.provide(logging({ LOG_LEVEL: "loud" }))))
       expect(bad._tag).toBe("Failure")
+    }))
+
+  it.effect("replaces the pretty logger NodeRuntime.runMain installs, so each line prints once, as JSON", () =>
+    Effect.gen(function* () {
+      yield* Effect.logInfo("once").pipe(
+        Effect.provide(logging({})),
+        Effect.provide(Logger.replace(Logger.defaultLogger, Logger.prettyLoggerDefault))
+      )
+      expect(lines).toHaveLength(1)
+      expect(parsed()[0]).toMatchObject({ level: "INFO", message: "once" })
     }))
 
   it("redact leaves ordinary values alone and survives cycles", () => {
