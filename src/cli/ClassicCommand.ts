@@ -2,8 +2,6 @@ import { Args, Command, Options } from "@effect/cli"
 import { FileSystem } from "@effect/platform"
 import { NodeStream } from "@effect/platform-node"
 import { Console, Effect, Layer, Logger, LogLevel, Option, Stream } from "effect"
-import { localParking } from "./LocalParking.ts"
-import { runClassicShell } from "./classic/Shell.ts"
 
 /*
  * `parkplane classic [FILE] [--db FILE]`. Standard output carries the replies and nothing else, so
@@ -50,6 +48,10 @@ export const classicCommand = Command.make("classic", { file, db }, ({ db, file 
         )
     })
     const interactive = Option.isNone(file) && process.stdin.isTTY === true
+    // The runtime loads only when the shell runs, not for `--help` or the remote commands.
+    const [{ runClassicShell }, { localParking }] = yield* Effect.promise(() =>
+      Promise.all([import("./classic/Shell.ts"), import("./LocalParking.ts")])
+    )
     const outcome = yield* runClassicShell(lines, {
       write: writeStdout,
       prompt: interactive ? "parkplane> " : undefined

@@ -2,6 +2,7 @@ import { Command } from "@effect/cli"
 import { NodeContext, NodeHttpClient, NodeRuntime } from "@effect/platform-node"
 import { Effect, Layer } from "effect"
 import { classicCommand } from "./ClassicCommand.ts"
+import { serveCommand } from "./ServeCommand.ts"
 import { eventsCommand, leaveCommand, lotsCommand, parkCommand, ticketsCommand, whereCommand } from "./remote/RemoteCommands.ts"
 
 /*
@@ -11,7 +12,7 @@ import { eventsCommand, leaveCommand, lotsCommand, parkCommand, ticketsCommand, 
 
 const parkplane = Command.make("parkplane").pipe(
   Command.withDescription("parkplane, a parking-lot control plane: the classic shell, the server, and remote admin"),
-  Command.withSubcommands([classicCommand, lotsCommand, parkCommand, leaveCommand, whereCommand, ticketsCommand, eventsCommand])
+  Command.withSubcommands([classicCommand, serveCommand, lotsCommand, parkCommand, leaveCommand, whereCommand, ticketsCommand, eventsCommand])
 )
 
 const cli = Command.run(parkplane, { name: "parkplane", version: "0.1.0" })

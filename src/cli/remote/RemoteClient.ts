@@ -1,34 +1,14 @@
-import { Options } from "@effect/cli"
 import { HttpApiClient, HttpClient, HttpClientRequest } from "@effect/platform"
-import { Config, Console, Effect, Option, Redacted, Schema } from "effect"
+import { Console, Effect, Option, Redacted, Schema } from "effect"
 import { LotNotFound } from "../../domain/Errors.ts"
 import { LotId } from "../../domain/Ids.ts"
 import { Api } from "../../http/Api.ts"
+import type { RemoteSettings } from "./RemoteOptions.ts"
 
 /*
  * The remote admin commands talk to a running server through the client derived from the same
  * `Api` definition the server is built from, so the two cannot disagree about the contract.
  */
-
-/** Flags every remote command takes; each falls back to an environment variable. */
-export const remoteOptions = {
-  url: Options.text("url").pipe(
-    Options.withDescription("Base URL of the parkplane server (env PARKPLANE_URL)"),
-    Options.withFallbackConfig(Config.string("PARKPLANE_URL").pipe(Config.withDefault("http://127.0.0.1:8080")))
-  ),
-  apiKey: Options.redacted("api-key").pipe(
-    Options.withDescription("API key sent as `Authorization: Bearer` when the server has PARKPLANE_API_KEYS (env PARKPLANE_API_KEY)"),
-    Options.withFallbackConfig(Config.redacted("PARKPLANE_API_KEY")),
-    Options.optional
-  ),
-  json: Options.boolean("json").pipe(Options.withDescription("Print JSON for scripts instead of a table"))
-} as const
-
-export interface RemoteSettings {
-  readonly url: string
-  readonly apiKey: Option.Option<Redacted.Redacted>
-  readonly json: boolean
-}
 
 /** The HTTP client with the key attached, when there is one. */
 export const authorizedHttpClient = (settings: RemoteSettings) =>
