@@ -28,7 +28,8 @@ export const REDACTED = "<redacted>"
 
 /** Keys whose values are never printed, wherever they appear (annotations, logged objects, causes). */
 const secretKey = /api[-_]?key|authorization|cookie|secret|password|passwd|token|credential|private[-_]?key/i
-const bearerCredential = /\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]+/gi
+// Only Bearer (the scheme parkplane uses): "basic" is too common a word to blank what follows it.
+const bearerCredential = /\b(bearer)\s+[A-Za-z0-9._~+/=-]+/gi
 
 /** Top-level fields of every line; annotations with these names are moved under `annotations`. */
 const coreFields = new Set(["timestamp", "level", "message", "fiber", "cause", "traceId", "spanId", "span", "spans"])
