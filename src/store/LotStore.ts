@@ -47,6 +47,11 @@ const eventOf = (row: ReadonlyArray<unknown>): EventRecord => ({
 const decodeRows = <A>(rows: ReadonlyArray<ReadonlyArray<unknown>>, decode: (row: ReadonlyArray<unknown>) => A) =>
   Effect.try({ try: () => rows.map(decode), catch: (cause) => cause }).pipe(Effect.orDie)
 
+const isAscending = (events: ReadonlyArray<EventRecord>) => {
+  for (let i = 1; i < events.length; i++) if (events[i - 1].seq > events[i].seq) return false
+  return true
+}
+
 const assemble = (
   lots: ReadonlyArray<LotRecord>,
   snapshots: ReadonlyArray<SnapshotRecord>,
@@ -60,6 +65,10 @@ const assemble = (
     if (tail === undefined) eventsByLot.set(e.lotId, [e])
     else tail.push(e)
   }
+  for (const tail of eventsByLot.values()) {
+    // Usually in order already (the key's order); sorting is then a single pass.
+    if (!isAscending(tail)) tail.sort((a, b) => a.seq - b.seq)
+  }
   return lots.map((lot) => ({ lot, snapshot: snapshotByLot.get(lot.id), events: eventsByLot.get(lot.id) ?? [] }))
 }
 
@@ -70,22 +79,28 @@ export class LotStore extends Effect.Service<LotStore>()("parkplane/LotStore", {
   effect: Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
 
-    // `lotId` undefined: every live lot.
+    /*
+     * `lotId` undefined: every live lot. The queries are shaped so SQLite drives them from the live
+     * lots and seeks each lot's tail in the (lot_id, seq) key (`seq > after_seq` on a plain column),
+     * reading no event at or before the snapshot. No ORDER BY: it would make SQLite scan the whole
+     * key instead; `assemble` orders each lot's tail.
+     */
     const recover = (lotId: string | undefined) => {
       const onLot = lotId === undefined ? sql`` : sql`AND l.id = ${lotId}`
-      const newest = sql`(SELECT lot_id, MAX(seq) AS seq FROM snapshots GROUP BY lot_id)`
       return Effect.gen(function* () {
         const lotRows = yield* sql`SELECT l.id, l.tenant, l.name, l.created_at FROM lots l
                                    WHERE l.deleted_at IS NULL ${onLot} ORDER BY l.created_at, l.id`.values
-        const snapshotRows = yield* sql`SELECT s.lot_id, s.seq, s.state FROM snapshots s
-                                        JOIN ${newest} n ON n.lot_id = s.lot_id AND n.seq = s.seq
-                                        JOIN lots l ON l.id = s.lot_id
+        const snapshotRows = yield* sql`SELECT s.lot_id, s.seq, s.state FROM lots l
+                                        JOIN snapshots s ON s.lot_id = l.id
+                                         AND s.seq = (SELECT MAX(x.seq) FROM snapshots x WHERE x.lot_id = l.id)
                                         WHERE l.deleted_at IS NULL ${onLot}`.values
-        const eventRows = yield* sql`SELECT e.lot_id, e.seq, e.type, e.payload, e.at, e.ticket_id FROM events e
-                                     JOIN lots l ON l.id = e.lot_id
-                                     LEFT JOIN ${newest} n ON n.lot_id = e.lot_id
-                                     WHERE l.deleted_at IS NULL ${onLot} AND e.seq > COALESCE(n.seq, 0)
-                                     ORDER BY e.lot_id, e.seq`.values
+        const eventRows = yield* sql`WITH tail AS (
+                                       SELECT l.id AS lot_id,
+                                              COALESCE((SELECT MAX(s.seq) FROM snapshots s WHERE s.lot_id = l.id), 0) AS after_seq
+                                       FROM lots l WHERE l.deleted_at IS NULL ${onLot}
+                                     )
+                                     SELECT e.lot_id, e.seq, e.type, e.payload, e.at, e.ticket_id
+                                     FROM tail t JOIN events e ON e.lot_id = t.lot_id AND e.seq > t.after_seq`.values
         return assemble(
           yield* decodeRows(lotRows, lotOf),
           yield* decodeRows(snapshotRows, snapshotOf),

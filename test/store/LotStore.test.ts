@@ -116,6 +116,16 @@ describe("LotStore", () => {
       expect((yield* store.recoverAll()).map((r) => r.lot.id)).toEqual(["L3"])
     }).pipe(Effect.provide(memoryStore())))
 
+  it.effect("recovers a tail in seq order even when it was written out of order", () =>
+    Effect.gen(function* () {
+      const writer = yield* Writer
+      const store = yield* LotStore
+      yield* writer.commit({ createLot: lot("L1"), events: [event("L1", 3), event("L1", 1)] })
+      yield* writer.commit({ events: [event("L1", 2)] })
+      expect((yield* store.recoverOne("L1"))?.events.map((e) => e.seq)).toEqual([1, 2, 3])
+      expect(yield* store.recoverOne("L9")).toBeUndefined()
+    }).pipe(Effect.provide(memoryStore())))
+
   it.effect("finds unexpired idempotency records and purges expired ones", () =>
     Effect.gen(function* () {
       const writer = yield* Writer
