@@ -19,7 +19,7 @@ const servedAndReplayed = (lotId: LotId) =>
     }
   })
 
-const tagOf = <A, E extends { readonly _tag: string }>(result: Either.Either<A, E>) => (Either.isLeft(result) ? result.left._tag : "ok")
+const tagOf = (result: Either.Either<unknown, { readonly _tag: string }>) => (Either.isLeft(result) ? result.left._tag : "ok")
 
 describe("a defect in a lot's worker", () => {
   it.effect("restarts the lot from the store with no acknowledged event lost, and answers the faulted caller LotUnavailable", () =>

@@ -5,7 +5,7 @@ import { LeaveTarget } from "../../src/domain/Lot.ts"
 import { Parking } from "../../src/runtime/Parking.ts"
 import { allEvents, createLot, envelope, memoryRuntime, runtimeOver, tempDatabase, tenantA, tenantB } from "./Fixtures.ts"
 
-const tagOf = <A, E extends { readonly _tag: string }>(result: Either.Either<A, E>) => (Either.isLeft(result) ? result.left._tag : "ok")
+const tagOf = (result: Either.Either<unknown, { readonly _tag: string }>) => (Either.isLeft(result) ? result.left._tag : "ok")
 
 const parkMany = (lotId: Parameters<Parking["Type"]["park"]>[1], prefix: string, count: number) =>
   Effect.flatMap(Parking, (parking) =>
@@ -156,7 +156,7 @@ describe("Parking", () => {
       const theirs = yield* createLot("shared-name", 2, tenantB)
       expect(theirs).not.toBe(mine)
 
-      const asB = [
+      const asB: ReadonlyArray<Effect.Effect<unknown, { readonly _tag: string }>> = [
         parking.getLot(tenantB, mine),
         parking.slots(tenantB, mine),
         parking.slot(tenantB, mine, 1),
