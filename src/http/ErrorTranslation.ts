@@ -83,9 +83,9 @@ const isBodyTooLarge = (error: HttpServerError.RequestError) =>
 
 type Translated = InvalidInput | RouteNotFound | MethodNotAllowed | PayloadTooLarge | InternalError
 
-const translate = (
+const translate = <E extends Translated>(
   request: HttpServerRequest.HttpServerRequest,
-  cause: Cause.Cause<never>
+  cause: Cause.Cause<E>
 ): Effect.Effect<HttpServerResponse.HttpServerResponse, Translated> => {
   const seen: Cause.Cause<unknown> = cause
   if (Cause.isInterruptedOnly(seen)) return Effect.failCause(cause)
@@ -111,21 +111,47 @@ const translate = (
   )
 }
 
+/** JSON nested deeper than any parkplane body; deeper input would only cost stack (and overflow it). */
+export const maxJsonDepth = 32
+
+/** The deepest nesting of arrays and objects in a JSON text, strings skipped. */
+export const jsonDepth = (text: string): number => {
+  let depth = 0
+  let deepest = 0
+  let inString = false
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (inString) {
+      if (c === 92) i++ // backslash: skip the escaped character
+      else if (c === 34) inString = false
+    } else if (c === 34) inString = true
+    else if (c === 91 || c === 123) deepest = Math.max(deepest, ++depth)
+    else if (c === 93 || c === 125) depth--
+  }
+  return deepest
+}
+
+const bodyMethods = new Set(["POST", "PUT", "PATCH", "DELETE"])
+
 export const ErrorTranslationLive = HttpApiBuilder.middleware(Api, (app) =>
   Effect.gen(function* () {
-    const request = yield* HttpServerRequest.HttpServerRequest
-    const declared = request.headers["content-length"]
+    const original = yield* HttpServerRequest.HttpServerRequest
+    const declared = original.headers["content-length"]
     if (declared !== undefined && Number(declared) > maxBodyBytes) {
       return yield* Effect.fail(PayloadTooLarge.of(maxBodyBytes))
     }
-    return yield* app.pipe(
-      // JSON in and out: a body is read as JSON whatever it claims to be (curl -d says form data).
-      Effect.provideService(
-        HttpServerRequest.HttpServerRequest,
-        request.modify({ headers: Headers.set(request.headers, "content-type", "application/json") })
-      ),
-      HttpIncomingMessage.withMaxBodySize(Option.some(maxBodyBytes)),
-      Effect.catchAllCause((cause) => translate(request, cause))
-    )
-  })
+    // JSON in and out: a body is read as JSON whatever it claims to be (curl -d says form data).
+    const request = original.modify({ headers: Headers.set(original.headers, "content-type", "application/json") })
+    if (bodyMethods.has(request.method)) {
+      // The text is cached on the request, so the endpoint's own decoding reads the same text.
+      const text = yield* Effect.orDie(request.text)
+      if (jsonDepth(text) > maxJsonDepth) {
+        return yield* Effect.fail(InvalidInput.of(`the request body is nested deeper than ${maxJsonDepth} levels`, "body"))
+      }
+    }
+    return yield* Effect.provideService(app, HttpServerRequest.HttpServerRequest, request)
+  }).pipe(
+    HttpIncomingMessage.withMaxBodySize(Option.some(maxBodyBytes)),
+    Effect.catchAllCause((cause) => Effect.flatMap(HttpServerRequest.HttpServerRequest, (request) => translate(request, cause)))
+  )
 )
