@@ -1,4 +1,4 @@
-import { Config, Effect, ExecutionStrategy, Exit, Layer, Option, Scope, STM, TMap } from "effect"
+import { Config, Duration, Effect, ExecutionStrategy, Exit, Layer, Option, Schedule, Scope, STM, TMap } from "effect"
 import { LotNameTaken, LotNotFound } from "../domain/Errors.ts"
 import type { LotId, TenantId } from "../domain/Ids.ts"
 import { TenantId as TenantIdSchema } from "../domain/Ids.ts"
@@ -9,6 +9,9 @@ import { Writer } from "../store/Writer.ts"
 import { type LotWorker, startLotWorker, type WorkerSettings } from "./LotWorker.ts"
 import { lotFromRecovery } from "./Recovery.ts"
 import { WorkerFaults } from "./WorkerFaults.ts"
+import * as Metrics from "../telemetry/Metrics.ts"
+
+const gaugeSampleInterval = Duration.seconds(5)
 
 const lotKey = (tenant: string, lotId: string) => `${tenant}\u0000${lotId}`
 const nameKey = (tenant: string, name: string) => `${tenant}\u0000${name}`
@@ -67,6 +70,24 @@ export class LotRegistry extends Effect.Service<LotRegistry>()("parkplane/LotReg
     yield* Effect.logInfo("lots recovered").pipe(
       Effect.annotateLogs({ lots: recovered.length, millis: Date.now() - started })
     )
+
+    // Occupancy and mailbox gauges are sampled, not set per command: the hot path stays free of them
+    // and a scrape is at most this stale.
+    const sampleGauges = Effect.suspend(() =>
+      Effect.forEach(
+        running.values(),
+        (worker) =>
+          Effect.gen(function* () {
+            const summary = worker.lot().summary()
+            for (const [type, counts] of Object.entries(summary.byType)) {
+              yield* Metrics.setLotOccupancy(worker.lotId, type, counts.occupied, counts.free)
+            }
+            yield* Metrics.setMailboxDepth(worker.lotId, yield* worker.mailboxDepth)
+          }),
+        { discard: true }
+      )
+    )
+    yield* Effect.forkScoped(Effect.repeat(sampleGauges, Schedule.spaced(gaugeSampleInterval)))
 
     return {
       register,
