@@ -530,7 +530,8 @@ describe("Lot against a reference model", () => {
       const encode = Schema.encodeSync(LotEvent)
       for (const event of log) expect(plain(roundTrip(JSON.parse(JSON.stringify(encode(event)))))).toEqual(plain(event))
     },
-    { fastCheck: { numRuns: 200 } }
+    // Generous: CI machines shared with other suites run this several times slower.
+    { timeout: 300_000, fastCheck: { numRuns: 200 } }
   )
 
   it.prop(
@@ -553,7 +554,8 @@ describe("Lot against a reference model", () => {
       })
       expect(restored?.toComparable()).toEqual(original.toComparable())
     },
-    { fastCheck: { numRuns: 200 } }
+    // Generous: CI machines shared with other suites run this several times slower.
+    { timeout: 300_000, fastCheck: { numRuns: 200 } }
   )
 
   it.prop(
@@ -574,6 +576,7 @@ describe("Lot against a reference model", () => {
       expect(Lot.replay(log).toComparable()).toEqual(lot.toComparable())
       expect(Lot.fromSnapshot(created, JSON.parse(JSON.stringify(lot.toSnapshot()))).toComparable()).toEqual(lot.toComparable())
     },
-    { fastCheck: { numRuns: 200 } }
+    // Generous: CI machines shared with other suites run this several times slower.
+    { timeout: 300_000, fastCheck: { numRuns: 200 } }
   )
 })
