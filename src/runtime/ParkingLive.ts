@@ -216,8 +216,9 @@ const make = Effect.gen(function* () {
     findLotByName: (tenant, name) => Effect.map(registry.findByName(tenant, name), (w) => w.lot().summary()),
 
     deleteLot: (envelope, lotId) =>
-      Effect.flatMap(registry.get(envelope.tenant, lotId), (worker) =>
-        idempotent(envelope, "deleteLot", lotId, {}, deleteCodec, (keyed) =>
+      // The key is looked up before the lot: a retried deletion finds its lot gone and must still replay.
+      idempotent(envelope, "deleteLot", lotId, {}, deleteCodec, (keyed) =>
+        Effect.flatMap(registry.get(envelope.tenant, lotId), (worker) =>
           submit(worker, "deleteLot", { _tag: "DeleteLot" }, keyed, () => deleteCodec.encode(Either.right(undefined)), () => undefined, (error) =>
             error._tag === "LotNotEmpty" ? deleteCodec.encode(Either.left(error)) : undefined
           ).pipe(
@@ -225,8 +226,8 @@ const make = Effect.gen(function* () {
             // Deleting a lot answers only LotNotEmpty or a delivery error; a lot rule here is a defect.
             Effect.catchAll((e) => (isDeleteError(e) ? Effect.fail(e) : Effect.die(e)))
           )
-        ).pipe(instrumentCommand("deleteLot", { lotId, tenant: envelope.tenant, correlationId: envelope.correlationId }))
-      ),
+        )
+      ).pipe(instrumentCommand("deleteLot", { lotId, tenant: envelope.tenant, correlationId: envelope.correlationId })),
 
     park: (envelope, lotId, input) =>
       lotCommand(

@@ -68,6 +68,45 @@ describe("idempotency across a restart", () => {
         })
       )
     }))
+  it.effect("replays a keyed lot deletion after the lot is gone, also after a restart", () =>
+    Effect.gen(function* () {
+      const open = session(tempDatabase())
+      const lotId = yield* open(
+        Effect.gen(function* () {
+          const parking = yield* Parking
+          const lot = yield* parking.createLot(envelope(), { name: "gone", layout })
+          yield* parking.deleteLot(envelope(tenantA, "delete-1"), lot.id)
+          // A retry of the same request (say, after a lost response) answers as the first did.
+          expect(yield* Effect.either(parking.deleteLot(envelope(tenantA, "delete-1"), lot.id))).toEqual(Either.right(undefined))
+          return lot.id
+        })
+      )
+      yield* open(
+        Effect.gen(function* () {
+          const parking = yield* Parking
+          expect(yield* Effect.either(parking.deleteLot(envelope(tenantA, "delete-1"), lotId))).toEqual(Either.right(undefined))
+          const unkeyed = yield* Effect.either(parking.deleteLot(envelope(), lotId))
+          expect(Either.isLeft(unkeyed) && unkeyed.left._tag).toBe("LotNotFound")
+        })
+      )
+    }))
+
+  it.effect("runs concurrent requests under one key once", () =>
+    Effect.gen(function* () {
+      const open = session(tempDatabase())
+      yield* open(
+        Effect.gen(function* () {
+          const parking = yield* Parking
+          const lot = yield* parking.createLot(envelope(), { name: "twice", layout })
+          const tickets = yield* Effect.all(
+            Array.from({ length: 5 }, () => parking.park(envelope(tenantA, "same"), lot.id, { registration: "KA-7", color: "Red" })),
+            { concurrency: "unbounded" }
+          )
+          for (const ticket of tickets) expect(ticket).toEqual(tickets[0])
+          expect((yield* parking.getLot(tenantA, lot.id)).version).toBe(2)
+        })
+      )
+    }))
 })
 
 describe("reservation expiry across a restart", () => {
