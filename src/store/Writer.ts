@@ -144,7 +144,7 @@ export class Writer extends Effect.Service<Writer>()("parkplane/Writer", {
 
     const settle = (batch: ReadonlyArray<Pending>, exit: Exit.Exit<void, StorageUnavailable>) =>
       Effect.zipRight(
-        Exit.isFailure(exit) ? Metric.incrementBy(storageFailures, batch.length) : Effect.void,
+        Exit.isFailure(exit) ? Metric.incrementBy(storageFailures, batch.filter((p) => !isEmpty(p.write)).length) : Effect.void,
         Effect.forEach(batch, (p) => Deferred.done(p.done, exit), { discard: true })
       )
 

@@ -4,7 +4,7 @@ import { Deferred, Effect, Exit, Fiber, Layer, Metric, Scope, TestClock } from "
 import { StorageUnavailable } from "../../src/domain/Errors.ts"
 import { DatabaseLive } from "../../src/store/Database.ts"
 import { EventLog } from "../../src/store/EventLog.ts"
-import { commitBatchSize, commitTransactions } from "../../src/store/StoreMetrics.ts"
+import { commitBatchSize, commitTransactions, storageFailures } from "../../src/store/StoreMetrics.ts"
 import { StorageFaults, Writer } from "../../src/store/Writer.ts"
 import { event, lot, memoryStore } from "./Fixtures.ts"
 
@@ -88,7 +88,10 @@ describe("Writer", () => {
       const faults = yield* StorageFaults
       yield* faults.fail(true)
       expect(yield* faults.isFailing).toBe(true)
+      const failuresBefore = yield* Metric.value(storageFailures)
       const failed = yield* Effect.flip(writer.commit({ createLot: lot("L1"), events: [event("L1", 1)] }))
+      yield* writer.flush
+      expect((yield* Metric.value(storageFailures)).count - failuresBefore.count).toBe(1)
       expect(failed).toBeInstanceOf(StorageUnavailable)
       expect(failed.message).toContain("storage fault injected")
       expect(yield* countEvents).toBe(0)
