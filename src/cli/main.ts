@@ -1,4 +1,4 @@
-import { Command } from "@effect/cli"
+import { Command, ValidationError } from "@effect/cli"
 import { NodeContext, NodeHttpClient, NodeRuntime } from "@effect/platform-node"
 import { Effect, Layer } from "effect"
 import { classicCommand } from "./ClassicCommand.ts"
@@ -17,4 +17,13 @@ const parkplane = Command.make("parkplane").pipe(
 
 const cli = Command.run(parkplane, { name: "parkplane", version: "0.1.0" })
 
-cli(process.argv).pipe(Effect.provide(Layer.mergeAll(NodeContext.layer, NodeHttpClient.layer)), NodeRuntime.runMain)
+cli(process.argv).pipe(
+  // @effect/cli has already printed what is wrong with the flags (and the help to fix it).
+  Effect.catchIf(ValidationError.isValidationError, () =>
+    Effect.sync(() => {
+      process.exitCode = 1
+    })
+  ),
+  Effect.provide(Layer.mergeAll(NodeContext.layer, NodeHttpClient.layer)),
+  NodeRuntime.runMain
+)
