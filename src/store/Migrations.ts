@@ -3,7 +3,8 @@ import { Effect } from "effect"
 
 /*
  * The schema, as standard SQL so that Postgres can follow: no AUTOINCREMENT, no WITHOUT ROWID,
- * partial indexes and ON CONFLICT only. Times are epoch milliseconds.
+ * partial indexes and ON CONFLICT only. Times are epoch milliseconds in BIGINT columns (INTEGER
+ * affinity in SQLite; 64-bit in Postgres, whose INTEGER would overflow).
  * Keys must look like `0001_name`; the migrator silently skips any other key.
  */
 
@@ -11,14 +12,14 @@ const init = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
   yield* sql`CREATE TABLE tenants (
     id TEXT PRIMARY KEY,
-    created_at INTEGER
+    created_at BIGINT
   )`
   yield* sql`CREATE TABLE lots (
     id TEXT PRIMARY KEY,
     tenant TEXT NOT NULL,
     name TEXT NOT NULL,
-    created_at INTEGER NOT NULL,
-    deleted_at INTEGER NULL
+    created_at BIGINT NOT NULL,
+    deleted_at BIGINT NULL
   )`
   // Names are unique among a tenant's live lots only, so a deleted lot's name can be used again.
   yield* sql`CREATE UNIQUE INDEX lots_tenant_name ON lots (tenant, name) WHERE deleted_at IS NULL`
@@ -27,7 +28,7 @@ const init = Effect.gen(function* () {
     seq INTEGER NOT NULL,
     type TEXT NOT NULL,
     payload TEXT NOT NULL,
-    at INTEGER NOT NULL,
+    at BIGINT NOT NULL,
     ticket_id TEXT NULL,
     PRIMARY KEY (lot_id, seq)
   )`
@@ -40,14 +41,14 @@ const init = Effect.gen(function* () {
   )`
   yield* sql`CREATE TABLE sequences (
     name TEXT PRIMARY KEY,
-    value INTEGER NOT NULL
+    value BIGINT NOT NULL
   )`
   yield* sql`CREATE TABLE idempotency (
     tenant TEXT NOT NULL,
     key TEXT NOT NULL,
     request_hash TEXT NOT NULL,
     response TEXT NOT NULL,
-    expires_at INTEGER NOT NULL,
+    expires_at BIGINT NOT NULL,
     PRIMARY KEY (tenant, key)
   )`
   yield* sql`CREATE INDEX idempotency_expiry ON idempotency (expires_at)`
