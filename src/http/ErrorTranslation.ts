@@ -12,7 +12,7 @@ import { Cause, Effect, Option, Schema } from "effect"
 import { InvalidInput, LotUnavailable, Overloaded, StorageUnavailable } from "../domain/Errors.ts"
 import { Api } from "./Api.ts"
 import { InternalError, MethodNotAllowed, PayloadTooLarge, RouteNotFound } from "./HttpErrors.ts"
-import { requestIdOf } from "./RequestId.ts"
+import { correlationIdOf } from "./RequestId.ts"
 
 /*
  * One place turns whatever went wrong before or around a handler into parkplane's error bodies
@@ -105,9 +105,9 @@ const translate = <E extends Translated>(
         : InvalidInput.of("the request body is not valid JSON", "body")
     )
   }
-  const requestId = requestIdOf(request)
   return Effect.logError("Request failed unexpectedly", seen).pipe(
-    Effect.zipRight(Effect.fail(InternalError.of(requestId)))
+    Effect.zipRight(correlationIdOf(request)),
+    Effect.flatMap((requestId) => Effect.fail(InternalError.of(requestId)))
   )
 }
 

@@ -12,7 +12,7 @@ import { CurrentTenant } from "./Authentication.ts"
 import { Draining } from "./Draining.ts"
 import { eventStreamResponse } from "./EventStream.ts"
 import { Readiness } from "./Readiness.ts"
-import { requestIdOf } from "./RequestId.ts"
+import { correlationIdOf } from "./RequestId.ts"
 
 /*
  * Handlers translate HTTP into `Parking` calls and nothing more: the tenant comes from
@@ -20,9 +20,10 @@ import { requestIdOf } from "./RequestId.ts"
  */
 
 const envelopeOf = (request: HttpServerRequest.HttpServerRequest, headers: { readonly "idempotency-key"?: string | undefined }) =>
-  Effect.map(
+  Effect.zipWith(
     CurrentTenant,
-    (tenant): Envelope => ({ tenant, correlationId: requestIdOf(request), idempotencyKey: headers["idempotency-key"] })
+    correlationIdOf(request),
+    (tenant, correlationId): Envelope => ({ tenant, correlationId, idempotencyKey: headers["idempotency-key"] })
   )
 
 const layoutOf = (slots: CreateLotBody["slots"]): ReadonlyArray<SlotGroup> =>

@@ -1,5 +1,6 @@
-import { Headers, HttpMiddleware, HttpServerRequest, HttpServerResponse } from "@effect/platform"
-import { Effect } from "effect"
+import { HttpApp, HttpMiddleware, HttpServerRequest, HttpServerResponse } from "@effect/platform"
+import { Effect, FiberRef, Option } from "effect"
+import { globalValue } from "effect/GlobalValue"
 import { randomUUID } from "node:crypto"
 
 export const requestIdHeader = "x-request-id"
@@ -13,22 +14,31 @@ export const requestIdOf = (request: HttpServerRequest.HttpServerRequest): strin
   return given !== undefined && acceptable.test(given) ? given : randomUUID()
 }
 
+/** The id `withRequestId` gave the request this fiber serves. */
+export const currentRequestId = globalValue("parkplane/http/currentRequestId", () =>
+  FiberRef.unsafeMake(Option.none<string>())
+)
+
+/** The current request's id (the correlation id of its commands); outside `withRequestId` one is made up. */
+export const correlationIdOf = (request: HttpServerRequest.HttpServerRequest): Effect.Effect<string> =>
+  Effect.map(
+    FiberRef.get(currentRequestId),
+    Option.getOrElse(() => requestIdOf(request))
+  )
+
 /**
- * Gives every request an id: echoed in the response, annotated on its logs and span, and written
- * back into the request so handlers use the same one as the correlation id of their commands.
+ * Gives every request an id: echoed in the response (a pre-response handler, so it is on every
+ * response, errors included), annotated on its logs and span, and kept in `currentRequestId`
+ * for the handlers.
  */
 export const withRequestId = HttpMiddleware.make((app) =>
   Effect.gen(function* () {
     const request = yield* HttpServerRequest.HttpServerRequest
     const id = requestIdOf(request)
     yield* Effect.annotateCurrentSpan("http.request_id", id)
-    const response = yield* app.pipe(
-      Effect.provideService(
-        HttpServerRequest.HttpServerRequest,
-        request.modify({ headers: Headers.set(request.headers, requestIdHeader, id) })
-      ),
-      Effect.annotateLogs("requestId", id)
+    yield* HttpApp.appendPreResponseHandler((_, response) =>
+      Effect.succeed(HttpServerResponse.setHeader(response, requestIdHeader, id))
     )
-    return HttpServerResponse.setHeader(response, requestIdHeader, id)
+    return yield* app.pipe(Effect.locally(currentRequestId, Option.some(id)), Effect.annotateLogs("requestId", id))
   })
 )
