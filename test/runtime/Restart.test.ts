@@ -1,10 +1,10 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Chunk, Effect, Either, Stream, TestClock } from "effect"
+import { Chunk, Context, Effect, Either, Exit, Fiber, Layer, Scope, Stream, TestClock } from "effect"
 import { SlotGroup } from "../../src/domain/Events.ts"
 import type { LotId } from "../../src/domain/Ids.ts"
-import { LeaveTarget } from "../../src/domain/Lot.ts"
+import { LeaveTarget, Lot } from "../../src/domain/Lot.ts"
 import { Parking } from "../../src/runtime/Parking.ts"
-import { envelope, runtimeOver, tempDatabase, tenantA } from "./Fixtures.ts"
+import { allEvents, envelope, runtimeOver, tempDatabase, tenantA } from "./Fixtures.ts"
 
 /** Runs `use` over a runtime opened on `filename`, and closes the runtime after it. */
 const session =
@@ -154,4 +154,36 @@ describe("reservation expiry across a restart", () => {
         })
       )
     }), 20_000)
+})
+
+describe("shutdown", () => {
+  it.effect("answers every waiting caller, and every acknowledged command is there after a reopen", () =>
+    Effect.gen(function* () {
+      const filename = tempDatabase()
+      const scope = yield* Scope.make()
+      const parking = Context.get(yield* Layer.buildWithScope(runtimeOver(filename, { PARKPLANE_SNAPSHOT_EVERY: "5" }), scope), Parking)
+      const lot = yield* parking.createLot(envelope(), { name: "closing", layout: [SlotGroup.make({ type: "standard", count: 100 })] })
+      const callers = yield* Effect.forEach(Array.from({ length: 60 }, (_, i) => i), (i) =>
+        Effect.fork(Effect.either(parking.park(envelope(), lot.id, { registration: `C-${i}`, color: "Red" })))
+      )
+      for (let i = 0; i < 20; i++) yield* Effect.yieldNow()
+      yield* Scope.close(scope, Exit.void)
+      const results = yield* Effect.forEach(callers, Fiber.join)
+      const acknowledged = results.filter(Either.isRight).map((r) => r.right)
+      const refusals = new Set(results.filter(Either.isLeft).map((r) => r.left._tag))
+      // The close came while commands were still queued: some were answered, the rest refused.
+      expect(acknowledged.length).toBeGreaterThan(0)
+      expect(refusals.size).toBeGreaterThan(0)
+      for (const tag of refusals) expect(["LotUnavailable", "StorageUnavailable", "LotNotFound"]).toContain(tag)
+
+      yield* Effect.gen(function* () {
+        const reopened = yield* Parking
+        for (const ticket of acknowledged) expect(yield* reopened.ticket(tenantA, ticket.id)).toEqual(ticket)
+        const summary = yield* reopened.getLot(tenantA, lot.id)
+        expect(summary.occupied).toBeGreaterThanOrEqual(acknowledged.length)
+        const replayed = Lot.replay((yield* allEvents(tenantA, lot.id)).map((e) => e.event))
+        expect(replayed.summary()).toEqual(summary)
+        expect(replayed.slots()).toEqual(yield* reopened.slots(tenantA, lot.id))
+      }).pipe(Effect.provide(runtimeOver(filename)))
+    }))
 })
