@@ -38,7 +38,18 @@ export type LeaveTarget = Data.TaggedEnum<{
   ByTicket: { readonly ticketId: string }
   ByRegistration: { readonly registration: string }
 }>
-export const LeaveTarget = Data.taggedEnum<LeaveTarget>()
+const leaveTargets = Data.taggedEnum<LeaveTarget>()
+/**
+ * The constructors of `Data.taggedEnum` read once: the enum is a Proxy that makes a new constructor
+ * on every property read, and a lot's callers build a command or two per request.
+ */
+export const LeaveTarget = {
+  BySlot: leaveTargets.BySlot,
+  ByTicket: leaveTargets.ByTicket,
+  ByRegistration: leaveTargets.ByRegistration,
+  $is: leaveTargets.$is,
+  $match: leaveTargets.$match
+}
 
 export type LotCommand = Data.TaggedEnum<{
   Park: { readonly registration: string; readonly color: string; readonly slotType?: SlotType | undefined }
@@ -49,7 +60,19 @@ export type LotCommand = Data.TaggedEnum<{
   SetOutOfService: { readonly slot: number }
   SetInService: { readonly slot: number }
 }>
-export const LotCommand = Data.taggedEnum<LotCommand>()
+const lotCommands = Data.taggedEnum<LotCommand>()
+/** Read once, as `LeaveTarget` is. */
+export const LotCommand = {
+  Park: lotCommands.Park,
+  Leave: lotCommands.Leave,
+  Reserve: lotCommands.Reserve,
+  CancelReservation: lotCommands.CancelReservation,
+  ExpireReservations: lotCommands.ExpireReservations,
+  SetOutOfService: lotCommands.SetOutOfService,
+  SetInService: lotCommands.SetInService,
+  $is: lotCommands.$is,
+  $match: lotCommands.$match
+}
 
 export type Decision = Either.Either<ReadonlyArray<LotEvent>, LotRuleError>
 
