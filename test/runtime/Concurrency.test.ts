@@ -4,6 +4,7 @@ import type { StoredLotEvent } from "../../src/domain/Events.ts"
 import type { LotId } from "../../src/domain/Ids.ts"
 import { LeaveTarget } from "../../src/domain/Lot.ts"
 import type { LotSummary, Ticket } from "../../src/domain/Views.ts"
+import { LotRegistry } from "../../src/runtime/LotRegistry.ts"
 import { type CommandError, Parking } from "../../src/runtime/Parking.ts"
 import { WorkerFaults } from "../../src/runtime/WorkerFaults.ts"
 import { allEvents, createLot, envelope, memoryRuntime, tenantA } from "./Fixtures.ts"
@@ -213,7 +214,8 @@ describe("lots in parallel", () => {
 
       // A's worker now waits for its restart (on the TestClock): its mailbox of 4 fills up.
       const waiting = yield* Effect.forEach([1, 2, 3, 4], (i) => Effect.fork(parking.park(envelope(), a, { registration: `A-${i}`, color: "Red" })))
-      yield* Effect.yieldNow()
+      const worker = yield* Effect.flatMap(LotRegistry, (registry) => registry.get(tenantA, a))
+      while ((yield* worker.mailboxDepth) < 4) yield* Effect.yieldNow()
       const refused = yield* Effect.either(parking.park(envelope(), a, { registration: "A-5", color: "Red" }))
       expect(Either.isLeft(refused) && refused.left._tag).toBe("Overloaded")
 
