@@ -21,7 +21,8 @@ export {
   CreateLotBody,
   ParkBody,
   LeaveBody,
-  ReserveBody
+  ReserveBody,
+  withParkplaneErrors
 } from "./http/Api.ts"
 export {
   LotsLive,

@@ -191,6 +191,8 @@ export class LotsGroup extends HttpApiGroup.make("lots")
       .addError(LotNameTaken)
       .addError(StorageUnavailable)
       .addError(IdempotencyKeyReused)
+      // Also the capacity limit (PARKPLANE_MAX_SLOTS), which only the handler knows.
+      .addError(InvalidInput)
   )
   .add(HttpApiEndpoint.get("listLots", "/lots").addSuccess(Schema.Array(LotSummary)))
   .add(HttpApiEndpoint.get("getLot", "/lots/:lotId").setPath(LotPath).addSuccess(LotSummary).addError(LotNotFound))
@@ -344,20 +346,32 @@ export class OpsGroup extends HttpApiGroup.make("ops")
   .add(HttpApiEndpoint.get("metrics", "/metrics").addSuccess(PrometheusText))
   .annotate(OpenApi.Description, "Liveness, readiness and metrics; no key needed") {}
 
-/** The parkplane API. Errors at this level can come from any endpoint (decoding, routing, limits). */
-export class Api extends HttpApi.make("parkplane")
-  .add(LotsGroup)
-  .add(VehiclesGroup)
-  .add(TicketsGroup)
-  .add(ReservationsGroup)
-  .add(SlotsGroup)
-  .add(EventsGroup)
-  .add(OpsGroup)
-  .addError(InvalidInput)
-  .addError(RouteNotFound)
-  .addError(MethodNotAllowed)
-  .addError(PayloadTooLarge)
-  .addError(InternalError)
+/**
+ * The errors any request can meet before or around its handler (decoding, routing, limits,
+ * defects); `ErrorTranslationLive` produces them. An app that mounts parkplane's groups in its own
+ * `HttpApi` adds them with this too.
+ */
+export const withParkplaneErrors = <Id extends string, Groups extends HttpApiGroup.HttpApiGroup.Any, E, R>(
+  api: HttpApi.HttpApi<Id, Groups, E, R>
+) =>
+  api
+    .addError(InvalidInput)
+    .addError(RouteNotFound)
+    .addError(MethodNotAllowed)
+    .addError(PayloadTooLarge)
+    .addError(InternalError)
+
+/** The parkplane API. */
+export class Api extends withParkplaneErrors(
+  HttpApi.make("parkplane")
+    .add(LotsGroup)
+    .add(VehiclesGroup)
+    .add(TicketsGroup)
+    .add(ReservationsGroup)
+    .add(SlotsGroup)
+    .add(EventsGroup)
+    .add(OpsGroup)
+)
   .annotate(OpenApi.Title, "parkplane")
   .annotate(OpenApi.Version, "1")
   .annotate(OpenApi.Description, "A parking-lot control plane") {}
