@@ -41,7 +41,8 @@ const runAndKill = (filename: string, acks: number) =>
     })
     child.stderr.setEncoding("utf8")
     child.stderr.on("data", (chunk: string) => (stderr += chunk))
-    child.on("exit", (code, signal) => {
+    // "close" comes after the pipes are drained, so every line printed before the kill is counted.
+    child.on("close", (code, signal) => {
       if (killed && signal === "SIGKILL") resume(Effect.succeed(lines))
       else resume(Effect.fail(new Error(`the crash writer exited by itself (code ${code}, signal ${signal}): ${stderr}`)))
     })
