@@ -1,4 +1,4 @@
-import { Clock, Effect, Stream } from "effect"
+import { Clock, Effect, Logger, LogLevel, Stream } from "effect"
 import type { BenchRow } from "../../bench/DomainBench.ts"
 import { localParking } from "../LocalParking.ts"
 import { runClassicShell } from "./Shell.ts"
@@ -99,5 +99,10 @@ export const runClassicBench = (options: ClassicBenchOptions = {}): Effect.Effec
       target: `< ${(targetSeconds * 1000).toLocaleString("en-US")}`,
       pass: elapsed < targetSeconds * 1000
     } satisfies BenchRow
-  }).pipe(Effect.provide(localParking(":memory:")), Effect.orDie)
+  }).pipe(
+    Effect.provide(localParking(":memory:")),
+    Effect.orDie,
+    // The bench prints a table; the runtime's start-up lines would only get in its way.
+    Logger.withMinimumLogLevel(LogLevel.Warning)
+  )
 }

@@ -65,7 +65,7 @@ export const makeClassicSession = Effect.gen(function* () {
       })
     )
 
-  const execute = (command: ClassicCommand): Effect.Effect<ClassicReply> => {
+  const execute = (command: Exclude<ClassicCommand, { readonly _tag: "Exit" }>): Effect.Effect<ClassicReply> => {
     switch (command._tag) {
       case "CreateLot":
         return createLot(command.slots)
@@ -107,8 +107,6 @@ export const makeClassicSession = Effect.gen(function* () {
             Effect.catchTag("VehicleNotFound", () => Effect.succeed(ClassicReply.Found({ values: [] })))
           )
         ).pipe(Effect.catchAll((error) => Effect.succeed(failed(error))))
-      case "Exit":
-        return Effect.succeed(ClassicReply.Found({ values: [] }))
     }
   }
 
@@ -146,10 +144,13 @@ export const runClassicShell = <E, R>(
       (progress, line): Effect.Effect<Progress> => {
         const parsed = parseLine(line)
         if (parsed === undefined) return Effect.as(showPrompt, progress)
-        if (Either.isRight(parsed) && parsed.right._tag === "Exit") return Effect.succeed({ ...progress, exited: true })
-        const reply = Either.isLeft(parsed)
-          ? Effect.succeed(ClassicReply.Failed({ message: parsed.left }))
-          : session.execute(parsed.right)
+        let reply: Effect.Effect<ClassicReply>
+        if (Either.isLeft(parsed)) reply = Effect.succeed(ClassicReply.Failed({ message: parsed.left }))
+        else {
+          const command = parsed.right
+          if (command._tag === "Exit") return Effect.succeed({ ...progress, exited: true })
+          reply = session.execute(command)
+        }
         return Effect.flatMap(reply, (answer) =>
           Effect.as(options.write(`${formatReply(answer)}\n`).pipe(Effect.zipRight(showPrompt)), {
             commands: progress.commands + 1,
