@@ -1,4 +1,4 @@
-import { Cause, Clock, Duration, Effect, Exit, FiberSet, Option, Queue, Schedule, Scope } from "effect"
+import { Cause, Clock, Duration, Effect, Exit, FiberSet, Option, Queue, Schedule, Scope, type Tracer } from "effect"
 import { LotNotEmpty, LotNotFound, LotUnavailable, StorageUnavailable, type LotRuleError } from "../domain/Errors.ts"
 import { type LotEvent, StoredLotEvent } from "../domain/Events.ts"
 import type { LotId, TenantId } from "../domain/Ids.ts"
@@ -39,6 +39,8 @@ export interface Job {
   readonly accepted: (lot: Lot, events: ReadonlyArray<LotEvent>) => Reply
   readonly rejected: (error: LotRuleError | LotNotEmpty) => Reply
   readonly failed: (error: StorageUnavailable | LotUnavailable | LotNotFound) => Effect.Effect<void>
+  /** The caller's span: the worker's handling of the job is its child, across the mailbox. */
+  readonly span?: Tracer.AnySpan | undefined
 }
 
 export interface LotWorker {
@@ -109,7 +111,14 @@ export const startLotWorker = (
       keyed: undefined,
       accepted: () => ({ stored: undefined, send: Effect.void }),
       rejected: () => ({ stored: undefined, send: Effect.void }),
-      failed: (e) => Effect.logWarning("reservation expiry not written; retried at the next timer", e.message)
+      // No timer fires again for a hold already due, so a failed write is retried here (a restart re-arms its own).
+      failed: (e) =>
+        Effect.logWarning("reservation expiry not written; retried in a second", e.message).pipe(
+          Effect.zipRight(
+            e._tag === "StorageUnavailable" ? Effect.forkIn(Effect.delay(enqueueExpiry, "1 second"), scope) : Effect.void
+          ),
+          Effect.asVoid
+        )
     }
 
     const handle = (job: Job, timers: FiberSet.FiberSet, background: FiberSet.FiberSet) =>
@@ -222,7 +231,19 @@ export const startLotWorker = (
         const timers = yield* FiberSet.make()
         const background = yield* FiberSet.make()
         for (const reservation of lot.reservations()) yield* scheduleExpiry(timers, reservation.expiresAt)
-        return yield* Effect.forever(Queue.take(mailbox).pipe(Effect.flatMap((job) => handle(job, timers, background))))
+        return yield* Effect.forever(
+          Queue.take(mailbox).pipe(
+            Effect.flatMap((job) =>
+              job.span === undefined
+                ? handle(job, timers, background)
+                : Effect.withSpan(handle(job, timers, background), `LotWorker.${job.operation}`, {
+                    parent: job.span,
+                    captureStackTrace: false,
+                    attributes: { "parkplane.lot_id": lotId }
+                  })
+            )
+          )
+        )
       })
     )
 

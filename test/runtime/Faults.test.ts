@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Either, TestClock } from "effect"
+import { Effect, Either, Fiber, Option, Stream, TestClock } from "effect"
 import { SlotGroup } from "../../src/domain/Events.ts"
 import type { LotId } from "../../src/domain/Ids.ts"
 import { LeaveTarget, Lot } from "../../src/domain/Lot.ts"
@@ -119,5 +119,26 @@ describe("storage that fails", () => {
       const { replayed, served } = yield* servedAndReplayed(lotId)
       expect(served).toEqual(replayed)
       expect(served.summary.version).toBe(summary.version + 2)
+    }).pipe(Effect.provide(memoryRuntime())))
+
+  it.effect("expires a hold whose expiry could not be written once storage is back", () =>
+    Effect.gen(function* () {
+      const parking = yield* Parking
+      const storage = yield* StorageFaults
+      const lotId = yield* createLot("holds", 2)
+      const hold = yield* parking.reserve(envelope(), lotId, { registration: "H-1", holdSeconds: 60 })
+      yield* storage.fail(true)
+      yield* TestClock.adjust("61 seconds")
+      expect((yield* parking.getLot(tenantA, lotId)).reserved).toBe(1)
+      yield* storage.fail(false)
+      const version = (yield* parking.getLot(tenantA, lotId)).version
+      const expiry = yield* parking.follow(tenantA, lotId, version).pipe(
+        Effect.flatMap((events) => Stream.runHead(events)),
+        Effect.fork
+      )
+      yield* TestClock.adjust("1 minute")
+      const expired = yield* Fiber.join(expiry)
+      expect(Option.getOrThrow(expired).event).toMatchObject({ _tag: "ReservationExpired", reservationId: hold.id })
+      expect((yield* parking.getLot(tenantA, lotId)).reserved).toBe(0)
     }).pipe(Effect.provide(memoryRuntime())))
 })
