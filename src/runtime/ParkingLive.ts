@@ -112,7 +112,9 @@ const make = Effect.gen(function* () {
   ): Effect.Effect<A, CommandError | LotNotEmpty> =>
     Effect.gen(function* () {
       const deferred = yield* Deferred.make<A, CommandError | LotNotEmpty>()
+      const span = yield* Effect.option(Effect.currentSpan)
       const job: Job = {
+        span: Option.getOrUndefined(span),
         operation,
         command,
         keyed,

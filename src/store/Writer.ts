@@ -1,6 +1,6 @@
 import { SqlClient } from "@effect/sql"
 import type { SqlError } from "@effect/sql/SqlError"
-import { Cause, Chunk, Clock, Deferred, Duration, Effect, Exit, Metric, Option, Queue } from "effect"
+import { Cause, Chunk, Clock, Deferred, Duration, Effect, Exit, Metric, Option, Queue, type Tracer } from "effect"
 import { RuntimeConfig } from "../config.ts"
 import { StorageUnavailable } from "../domain/Errors.ts"
 import type { EventRecord, IdempotencyRecord, Write } from "./Records.ts"
@@ -14,6 +14,8 @@ export { StorageFaults } from "./StorageFaults.ts"
 interface Pending {
   readonly write: Write
   readonly done: Deferred.Deferred<void, StorageUnavailable>
+  /** The caller's span, linked from the transaction's span: one commit serves many traces. */
+  readonly span: Tracer.AnySpan | undefined
 }
 
 /*
@@ -126,7 +128,7 @@ export class Writer extends Effect.Service<Writer>()("parkplane/Writer", {
       w.idempotency === undefined
 
     /** One transaction, with transient failures (locks) retried on a bounded schedule. */
-    const transaction = (writes: ReadonlyArray<Write>): Effect.Effect<void, SqlError> =>
+    const transaction = (writes: ReadonlyArray<Write>, spans: ReadonlyArray<Tracer.AnySpan | undefined> = []): Effect.Effect<void, SqlError> =>
       writes.every(isEmpty)
         ? Effect.void
         : apply(writes).pipe(
@@ -134,7 +136,7 @@ export class Writer extends Effect.Service<Writer>()("parkplane/Writer", {
             // One span for the transaction (withCommitSpan) instead of one per statement with a stack
             // trace each, which @effect/sql would otherwise open: that cost more than the SQLite work.
             Effect.withTracerEnabled(false),
-            withCommitSpan(writes.length),
+            withCommitSpan(writes.length, spans),
             Effect.retry({ schedule: transientSchedule, while: isTransient }),
             Effect.timed,
             Effect.flatMap(([elapsed]) =>
@@ -152,13 +154,13 @@ export class Writer extends Effect.Service<Writer>()("parkplane/Writer", {
       Exit.mapError(exit, (error) => StorageUnavailable.of(describe(error)))
 
     const commitAlone = (pending: Pending) =>
-      Effect.flatMap(Effect.exit(transaction([pending.write])), (exit) => settle([pending], toStorageExit(exit)))
+      Effect.flatMap(Effect.exit(transaction([pending.write], [pending.span])), (exit) => settle([pending], toStorageExit(exit)))
 
     const commitBatch = (batch: ReadonlyArray<Pending>): Effect.Effect<void> =>
       Effect.gen(function* () {
         if (yield* faults.isFailing) return yield* settle(batch, Exit.fail(faultInjected()))
         yield* Metric.update(commitBatchSize, batch.length)
-        const exit = yield* Effect.exit(transaction(batch.map((p) => p.write)))
+        const exit = yield* Effect.exit(transaction(batch.map((p) => p.write), batch.map((p) => p.span)))
         if (Exit.isSuccess(exit) || batch.length === 1) return yield* settle(batch, toStorageExit(exit))
         const error = Cause.failureOption(exit.cause)
         if (Option.isSome(error) && isTransient(error.value)) {
@@ -197,8 +199,12 @@ export class Writer extends Effect.Service<Writer>()("parkplane/Writer", {
 
     const commit = (write: Write): Effect.Effect<void, StorageUnavailable> =>
       Effect.flatMap(Deferred.make<void, StorageUnavailable>(), (done) =>
-        Effect.suspend(() =>
-          !closed && queue.unsafeOffer({ write, done }) ? Deferred.await(done) : Effect.fail(shuttingDown())
+        Effect.flatMap(Effect.option(Effect.currentSpan), (span) =>
+          Effect.suspend(() =>
+            !closed && queue.unsafeOffer({ write, done, span: Option.getOrUndefined(span) })
+              ? Deferred.await(done)
+              : Effect.fail(shuttingDown())
+          )
         )
       )
 

@@ -1,4 +1,4 @@
-import { Effect, Exit } from "effect"
+import { Effect, Exit, type Tracer } from "effect"
 import { type CommandOperation, measureCommand, outcomeOfExit } from "./Metrics.ts"
 
 /*
@@ -44,7 +44,7 @@ export const instrumentCommand =
  * on failure, outcome "unavailable". Only the span: the Writer records the commit metrics itself.
  */
 export const withCommitSpan =
-  (batchSize: number) =>
+  (batchSize: number, callers: ReadonlyArray<Tracer.AnySpan | undefined> = []) =>
   <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
     self.pipe(
       Effect.onExit((exit) =>
@@ -53,6 +53,8 @@ export const withCommitSpan =
       Effect.withSpan("store.commit", {
         kind: "internal",
         captureStackTrace: false,
-        attributes: { "parkplane.batch_size": batchSize }
+        attributes: { "parkplane.batch_size": batchSize },
+        // The transaction is shared by the commands of many traces: it links to each of them.
+        links: callers.flatMap((span) => (span === undefined ? [] : [{ _tag: "SpanLink" as const, span, attributes: {} }]))
       })
     )
