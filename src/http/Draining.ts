@@ -1,18 +1,60 @@
-import { HttpServer } from "@effect/platform"
-import { Deferred, Effect } from "effect"
+import { HttpMiddleware } from "@effect/platform"
+import { Context, Deferred, Duration, Effect, Layer, Schedule, SynchronizedRef } from "effect"
+import type { Server } from "node:http"
 
 /**
- * Opens when the server starts to stop. A Node server closes only once every connection has
- * ended, so responses that never end by themselves (event streams) end on this signal.
- *
- * It needs the `HttpServer` so that it is built after the server and therefore released before
- * it: streams end first, then the server stops accepting and waits for the rest.
+ * The HTTP side of a graceful stop. It counts requests in flight and opens `started` when the
+ * server begins to stop, so responses that never end by themselves (event streams) end then.
  */
 export class Draining extends Effect.Service<Draining>()("parkplane/http/Draining", {
-  scoped: Effect.gen(function* () {
-    yield* HttpServer.HttpServer
+  effect: Effect.gen(function* () {
     const started = yield* Deferred.make<void>()
-    yield* Effect.addFinalizer(() => Deferred.succeed(started, undefined))
-    return { started } as const
+    const inFlight = yield* SynchronizedRef.make(0)
+    return {
+      started,
+      inFlight: SynchronizedRef.get(inFlight),
+      /** Counts the request while it runs. */
+      track: <A, E, R>(effect: Effect.Effect<A, E, R>) =>
+        Effect.acquireUseRelease(
+          SynchronizedRef.update(inFlight, (n) => n + 1),
+          () => effect,
+          () => SynchronizedRef.update(inFlight, (n) => n - 1)
+        )
+    } as const
   })
 }) {}
+
+/** Serve-level middleware counting requests in flight. */
+export const trackInFlight = HttpMiddleware.make((app) => Effect.flatMap(Draining, (draining) => draining.track(app)))
+
+/** The Node server under the Effect one, for what the platform does not expose. */
+export class NodeServer extends Context.Tag("parkplane/http/NodeServer")<NodeServer, Server>() {}
+
+/** How long a stop waits for requests in flight before it closes their connections. */
+export const drainTimeout = Duration.seconds(10)
+
+/*
+ * Built after the served app and therefore released before it: on release it stops listening,
+ * ends event streams, waits for requests in flight (keep-alive connections may still bring some,
+ * which are served too), then closes every connection so the platform's own close (which waits for
+ * all connections) returns. Without this, a request arriving on a kept-alive connection after the
+ * platform removes its request handler would never be answered and the stop would hang.
+ */
+export const GracefulStop = Layer.scopedDiscard(
+  Effect.gen(function* () {
+    const server = yield* NodeServer
+    const draining = yield* Draining
+    yield* Effect.addFinalizer(() =>
+      Effect.gen(function* () {
+        yield* Effect.sync(() => server.close())
+        yield* Deferred.succeed(draining.started, undefined)
+        yield* draining.inFlight.pipe(
+          Effect.repeat({ schedule: Schedule.spaced(Duration.millis(20)), until: (n) => n === 0 }),
+          Effect.timeout(drainTimeout),
+          Effect.ignore
+        )
+        yield* Effect.sync(() => server.closeAllConnections())
+      })
+    )
+  })
+)

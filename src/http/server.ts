@@ -8,7 +8,7 @@ import { PrometheusLive } from "../telemetry/Prometheus.ts"
 import { Api } from "./Api.ts"
 import { AuthenticationLive } from "./Authentication.ts"
 import { DashboardLive } from "./Dashboard.ts"
-import { Draining } from "./Draining.ts"
+import { Draining, GracefulStop, NodeServer, trackInFlight } from "./Draining.ts"
 import { ErrorTranslationLive } from "./ErrorTranslation.ts"
 import { HandlersLive } from "./Handlers.ts"
 import { LabRoutesLive } from "./LabRoutes.ts"
@@ -23,16 +23,27 @@ export const ApiLive = HttpApiBuilder.api(Api).pipe(Layer.provide(HandlersLive),
  * Swagger UI, dashboard, request ids and request logs. The platform adds the tracer middleware
  * itself (it reads W3C `traceparent`).
  */
-export const HttpLive = HttpApiBuilder.serve(flow(HttpMiddleware.logger, withRequestId)).pipe(
+const ServeLive = HttpApiBuilder.serve(flow(HttpMiddleware.logger, withRequestId, trackInFlight)).pipe(
   Layer.provide(HttpApiSwagger.layer({ path: "/docs" })),
   Layer.provide(HttpApiBuilder.middlewareOpenApi({ path: "/openapi.json" })),
   Layer.provide(DashboardLive),
   Layer.provide(LabRoutesLive),
   Layer.provide(ErrorTranslationLive),
   Layer.provide(ApiLive),
-  Layer.provide(Draining.Default),
   Layer.provide(PrometheusLive)
 )
+
+/** The served app with its graceful stop; needs the `HttpServer` and the `NodeServer` under it. */
+export const HttpLive = GracefulStop.pipe(Layer.provide(ServeLive), Layer.provideMerge(Draining.Default))
+
+/** A Node HTTP server listening on `port` (0 for any free one) and `host`. */
+export const listen = (options: { readonly port: number; readonly host: string }) =>
+  Layer.unwrapEffect(
+    Effect.sync(() => {
+      const server = createServer()
+      return Layer.merge(NodeHttpServer.layer(() => server, options), Layer.succeed(NodeServer, server))
+    })
+  )
 
 /** Ready once the runtime is built (it recovers every lot while building); not ready while stopping. */
 export const ReadyWhenRecovered = Layer.scopedDiscard(
@@ -48,7 +59,7 @@ export const HttpServerLive = HttpLive.pipe(
   HttpServer.withLogAddress,
   Layer.provide(
     Layer.unwrapEffect(
-      Effect.map(AppConfig, (config) => NodeHttpServer.layer(createServer, { port: config.port, host: config.host }))
+      Effect.map(AppConfig, (config) => listen({ port: config.port, host: config.host }))
     )
   )
 )

@@ -1,13 +1,11 @@
 import { FetchHttpClient, HttpApiClient, HttpServer } from "@effect/platform"
-import { NodeHttpServer } from "@effect/platform-node"
 import { ConfigProvider, Context, Effect, Layer } from "effect"
 import { mkdtempSync } from "node:fs"
-import { createServer } from "node:http"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { Api } from "../../src/http/Api.ts"
 import { Readiness } from "../../src/http/Readiness.ts"
-import { HttpLive, ReadyWhenRecovered } from "../../src/http/server.ts"
+import { HttpLive, listen, ReadyWhenRecovered } from "../../src/http/server.ts"
 import { ParkingLive } from "../../src/runtime/ParkingLive.ts"
 import { DatabaseLive } from "../../src/store/Database.ts"
 
@@ -30,7 +28,7 @@ export const tempDbFile = () => join(mkdtempSync(join(tmpdir(), "parkplane-http-
 export const testServer = (env: Record<string, string> = {}) =>
   Layer.mergeAll(baseUrlLive, ReadyWhenRecovered).pipe(
     Layer.provideMerge(HttpLive),
-    Layer.provideMerge(NodeHttpServer.layer(createServer, { port: 0, host: "127.0.0.1" })),
+    Layer.provideMerge(listen({ port: 0, host: "127.0.0.1" })),
     Layer.provideMerge(Layer.merge(ParkingLive, Readiness.Default)),
     Layer.provide(DatabaseLive({ filename: tempDbFile() })),
     Layer.provide(Layer.setConfigProvider(ConfigProvider.fromMap(new Map(Object.entries(env))))),
