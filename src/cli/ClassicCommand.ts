@@ -20,6 +20,14 @@ const db = Options.file("db").pipe(
   Options.optional
 )
 
+/** A reader that stops early (`| head`) closes the pipe: that ends the shell quietly, not with a trace. */
+const endQuietlyOnClosedPipe = Effect.sync(() => {
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") process.exit(process.exitCode ?? 0)
+    throw error
+  })
+})
+
 const writeStdout = (text: string) =>
   Effect.sync(() => {
     process.stdout.write(text)
@@ -37,6 +45,7 @@ const quietLogs = Layer.mergeAll(
 
 export const classicCommand = Command.make("classic", { file, db }, ({ db, file }) =>
   Effect.gen(function* () {
+    yield* endQuietlyOnClosedPipe
     const fs = yield* FileSystem.FileSystem
     const lines = Option.match(file, {
       onNone: () => stdinLines,
