@@ -1,0 +1,159 @@
+import { mkdtempSync, rmSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import type { BenchRow } from "./DomainBench.ts"
+import type { LoadgenOptions, LoadgenResult } from "./loadgen.ts"
+import { type Child, freePort, runTsForJson, sourcePath, startTs, stopChild, waitUntilReady } from "./Processes.ts"
+import { formatShares, type ProfileSummary, summariseProfileDir } from "./Profile.ts"
+
+/*
+ * HTTP park-then-leave loops over keep-alive connections, parkplane (the real server, `src/main.ts`)
+ * against a bare node:http + better-sqlite3 server doing the same durable work per request. Each
+ * server and the load generator run in their own processes; the two servers take turns, so they
+ * never compete for the CPU with each other, only with the load generator.
+ */
+
+export interface HttpBenchOptions {
+  readonly connections: ReadonlyArray<number>
+  /** Measured seconds per server per connection count. */
+  readonly seconds: number
+  /** Unmeasured seconds per server before the first measurement, for the JIT. */
+  readonly warmupSeconds: number
+  readonly lots: number
+  readonly slotsPerLot: number
+  /** Seconds of a separate parkplane run under `--cpu-prof` at the highest connection count; 0 skips it. */
+  readonly profileSeconds: number
+}
+
+export const defaultHttpBenchOptions: HttpBenchOptions = {
+  connections: [10, 50],
+  seconds: 10,
+  warmupSeconds: 3,
+  lots: 10,
+  slotsPerLot: 1000,
+  profileSeconds: 8
+}
+
+export const quickHttpBenchOptions: HttpBenchOptions = {
+  ...defaultHttpBenchOptions,
+  seconds: 3,
+  warmupSeconds: 1,
+  profileSeconds: 0
+}
+
+interface Server {
+  readonly child: Child
+  readonly url: string
+  readonly lots: ReadonlyArray<string>
+}
+
+export interface HttpBenchResult {
+  readonly rows: ReadonlyArray<BenchRow>
+  /** Where parkplane's CPU goes under load, when a profile was taken. */
+  readonly profile: ProfileSummary | undefined
+}
+
+const startServer = async (kind: "parkplane" | "bare", dir: string, options: HttpBenchOptions, nodeArgs: ReadonlyArray<string> = []): Promise<Server> => {
+  const port = await freePort()
+  const url = `http://127.0.0.1:${port}`
+  const child =
+    kind === "parkplane"
+      ? startTs(sourcePath("main.ts"), {
+          nodeArgs,
+          env: {
+            PORT: String(port),
+            HOST: "127.0.0.1",
+            PARKPLANE_DB: join(dir, `parkplane-${port}.db`),
+            LOG_LEVEL: "Warning",
+            PARKPLANE_MAX_SLOTS: String(Math.max(options.slotsPerLot, 1000))
+          }
+        })
+      : startTs(sourcePath("bench/BareServer.ts"), {
+          env: { PORT: String(port), HOST: "127.0.0.1", BARE_DB: join(dir, `bare-${port}.db`) }
+        })
+  try {
+    await waitUntilReady(`${url}/ready`, child)
+    const lots: Array<string> = []
+    for (let i = 0; i < options.lots; i++) {
+      const response = await fetch(`${url}/v1/lots`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ name: `bench-${i}`, slots: options.slotsPerLot })
+      })
+      const body: unknown = await response.json()
+      const id = typeof body === "object" && body !== null && "id" in body ? body.id : undefined
+      if (response.status !== 201 || typeof id !== "string") throw new Error(`${kind}: creating a lot answered ${response.status}`)
+      lots.push(id)
+    }
+    return { child, url, lots }
+  } catch (e) {
+    await stopChild(child)
+    throw e
+  }
+}
+
+let runs = 0
+const load = (server: Server, connections: number, seconds: number): Promise<LoadgenResult> => {
+  const options: LoadgenOptions = { url: server.url, lots: server.lots, connections, seconds, prefix: `R${runs++}` }
+  return runTsForJson<LoadgenResult>(sourcePath("bench/loadgen.ts"), { args: [JSON.stringify(options)] })
+}
+
+const row = (name: string, figure: number, unit: string, target?: string, pass?: boolean): BenchRow => ({ name, figure, unit, target, pass })
+
+const errorsNote = (r: LoadgenResult) => (r.non2xx + r.errors > 0 ? ` (${r.non2xx} non-2xx, ${r.errors} errors)` : "")
+
+/** The side-by-side HTTP figures, and a CPU profile of parkplane under load when asked for. */
+export const runHttpBench = async (options: HttpBenchOptions = defaultHttpBenchOptions): Promise<HttpBenchResult> => {
+  const dir = mkdtempSync(join(tmpdir(), "parkplane-http-bench-"))
+  const rows: Array<BenchRow> = []
+  let profile: ProfileSummary | undefined
+  try {
+    const parkplane = await startServer("parkplane", dir, options)
+    try {
+      const bare = await startServer("bare", dir, options)
+      try {
+        if (options.warmupSeconds > 0) {
+          await load(parkplane, options.connections[0], options.warmupSeconds)
+          await load(bare, options.connections[0], options.warmupSeconds)
+        }
+        for (const connections of options.connections) {
+          const ours = await load(parkplane, connections, options.seconds)
+          const theirs = await load(bare, connections, options.seconds)
+          const ratio = ours.requestsPerSecond / theirs.requestsPerSecond
+          const label = `HTTP park/leave, ${connections} connections`
+          rows.push(
+            row(`${label}: parkplane${errorsNote(ours)}`, ours.requestsPerSecond, "req/s"),
+            row(`${label}: bare node:http + better-sqlite3${errorsNote(theirs)}`, theirs.requestsPerSecond, "req/s"),
+            row(`${label}: parkplane / bare`, ratio, "x", ">= 1", ratio >= 1),
+            row(`${label}: parkplane p50 latency`, ours.p50, "ms"),
+            row(`${label}: parkplane p99 latency`, ours.p99, "ms"),
+            row(`${label}: bare p50 latency`, theirs.p50, "ms"),
+            row(`${label}: bare p99 latency`, theirs.p99, "ms")
+          )
+        }
+      } finally {
+        await stopChild(bare.child)
+      }
+    } finally {
+      await stopChild(parkplane.child)
+    }
+    if (options.profileSeconds > 0) {
+      const profileDir = join(dir, "profile")
+      const profiled = await startServer("parkplane", dir, options, ["--cpu-prof", `--cpu-prof-dir=${profileDir}`])
+      try {
+        await load(profiled, options.connections.at(-1) ?? 50, options.profileSeconds)
+      } finally {
+        await stopChild(profiled.child)
+      }
+      profile = summariseProfileDir(profileDir)
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+  return { rows, profile }
+}
+
+export const describeProfile = (summary: ProfileSummary): ReadonlyArray<string> => [
+  `  self time by package: ${formatShares(summary.packages)}`,
+  `  top self-time frames: ${formatShares(summary.frames.slice(0, 6))}`
+]

@@ -1,0 +1,66 @@
+/*
+ * The HTTP benchmark's load generator, run as its own process so that autocannon does not share
+ * the server's CPU. Argument: JSON `LoadgenOptions`. Prints one line of JSON `LoadgenResult`.
+ * Each connection loops park-then-leave: it parks a registration no one used before in one of the
+ * lots, then leaves it by registration, so no state crosses requests but the pair's own.
+ */
+import autocannon from "autocannon"
+
+export interface LoadgenOptions {
+  readonly url: string
+  readonly lots: ReadonlyArray<string>
+  readonly connections: number
+  readonly seconds: number
+  /** Distinguishes the registrations of several runs against one server. */
+  readonly prefix: string
+}
+
+export interface LoadgenResult {
+  readonly requestsPerSecond: number
+  readonly p50: number
+  readonly p99: number
+  readonly total: number
+  readonly non2xx: number
+  readonly errors: number
+}
+
+const options: LoadgenOptions = JSON.parse(process.argv[2] ?? "{}")
+let next = 0
+
+const result = await autocannon({
+  url: options.url,
+  connections: options.connections,
+  duration: options.seconds,
+  headers: { "content-type": "application/json" },
+  requests: [
+    {
+      method: "POST",
+      setupRequest: (request, context) => {
+        const n = next++
+        const lot = options.lots[n % options.lots.length]
+        const registration = `${options.prefix}-${n}`
+        context.lot = lot
+        context.registration = registration
+        return { ...request, path: `/v1/lots/${lot}/park`, body: JSON.stringify({ registration, color: "Grey" }) }
+      }
+    },
+    {
+      method: "POST",
+      setupRequest: (request, context) => ({
+        ...request,
+        path: `/v1/lots/${String(context.lot)}/leave`,
+        body: JSON.stringify({ registration: context.registration })
+      })
+    }
+  ]
+})
+
+const report: LoadgenResult = {
+  requestsPerSecond: result.requests.average,
+  p50: result.latency.p50,
+  p99: result.latency.p99,
+  total: result.requests.total,
+  non2xx: result.non2xx,
+  errors: result.errors + result.timeouts
+}
+process.stdout.write(`${JSON.stringify(report)}\n`)
