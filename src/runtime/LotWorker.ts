@@ -291,7 +291,8 @@ export const startLotWorker = (
       name: lot.name,
       lot: () => lot,
       offer: (job) => Queue.unsafeOffer(mailbox, job),
-      mailboxDepth: Queue.size(mailbox),
+      // A queue's size goes negative by the number of fibers waiting to take: an idle worker is one.
+      mailboxDepth: Effect.map(Queue.size(mailbox), (size) => Math.max(0, size)),
       subscribers,
       deleted: () => isDeleted
     } satisfies LotWorker
