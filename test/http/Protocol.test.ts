@@ -1,6 +1,7 @@
 import { expect, layer } from "@effect/vitest"
-import { Effect } from "effect"
+import { Effect, Layer, Schedule } from "effect"
 import { StorageFaults } from "../../src/store/StorageFaults.ts"
+import { makeInMemoryTracing } from "../../src/telemetry/Tracing.ts"
 import { BaseUrl, postJson, raw, testServer } from "./TestServer.ts"
 
 const createLot = (name: string, headers: Record<string, string> = {}) =>
@@ -171,5 +172,26 @@ layer(testServer(), { excludeTestServices: true })("request ids, idempotency, ba
 
       const missing = yield* raw("/v1/lots/L999/events/stream")
       expect(missing.status).toBe(404)
+    }))
+})
+
+const tracing = makeInMemoryTracing()
+
+layer(testServer().pipe(Layer.provide(tracing.layer)), { excludeTestServices: true })("tracing", (it) => {
+  it.effect("a W3C traceparent becomes the parent of the request's server span", () =>
+    Effect.gen(function* () {
+      const traceId = "0af7651916cd43dd8448eb211c80319c"
+      const response = yield* raw("/v1/lots", { headers: { traceparent: `00-${traceId}-b7ad6b7169203331-01` } })
+      expect(response.status).toBe(200)
+      // The span ends just after the response is written, so it may lag the client by a moment.
+      const server = yield* Effect.sync(() =>
+        tracing.exporter
+          .getFinishedSpans()
+          .find((span) => span.spanContext().traceId === traceId && span.name === "http.server GET")
+      ).pipe(
+        Effect.filterOrFail((span) => span !== undefined),
+        Effect.retry(Schedule.spaced("20 millis").pipe(Schedule.upTo("2 seconds")))
+      )
+      expect(server?.attributes["http.request_id"]).toBe(response.headers.get("x-request-id"))
     }))
 })
