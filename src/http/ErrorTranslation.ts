@@ -24,7 +24,7 @@ import { correlationIdOf } from "./RequestId.ts"
 
 export const maxBodyBytes = 64 * 1024
 
-const routes: Array<{ readonly method: string; readonly pattern: RegExp }> = []
+const routes: Array<{ readonly method: string; readonly pattern: RegExp; readonly template: string }> = []
 HttpApi.reflect(Api, {
   onGroup: () => {},
   onEndpoint: ({ endpoint }) => {
@@ -32,13 +32,20 @@ HttpApi.reflect(Api, {
       .split("/")
       .map((segment) => (segment.startsWith(":") ? "[^/]+" : segment.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")))
       .join("/")
-    routes.push({ method: endpoint.method, pattern: new RegExp(`^${source}/?$`) })
+    routes.push({ method: endpoint.method, pattern: new RegExp(`^${source}/?$`), template: endpoint.path })
   }
 })
 
 const pathOf = (request: HttpServerRequest.HttpServerRequest) => {
   const query = request.url.indexOf("?")
   return query === -1 ? request.url : request.url.slice(0, query)
+}
+
+/** The endpoint's path template for a request (bounded metric labels), or "unmatched". */
+export const routeTemplateOf = (method: string, url: string): string => {
+  const query = url.indexOf("?")
+  const path = query === -1 ? url : url.slice(0, query)
+  return routes.find((route) => route.method === method && route.pattern.test(path))?.template ?? "unmatched"
 }
 
 const routeMiss = (request: HttpServerRequest.HttpServerRequest) => {

@@ -11,6 +11,7 @@ import { DashboardLive } from "./Dashboard.ts"
 import { Draining, GracefulStop, NodeServer, trackInFlight } from "./Draining.ts"
 import { ErrorTranslationLive } from "./ErrorTranslation.ts"
 import { HandlersLive } from "./Handlers.ts"
+import { recordHttpMetrics } from "./HttpMetrics.ts"
 import { LabRoutesLive } from "./LabRoutes.ts"
 import { Readiness } from "./Readiness.ts"
 import { withRequestId } from "./RequestId.ts"
@@ -23,7 +24,7 @@ export const ApiLive = HttpApiBuilder.api(Api).pipe(Layer.provide(HandlersLive),
  * Swagger UI, dashboard, request ids and request logs. The platform adds the tracer middleware
  * itself (it reads W3C `traceparent`).
  */
-const ServeLive = HttpApiBuilder.serve(flow(HttpMiddleware.logger, withRequestId, trackInFlight)).pipe(
+const ServeLive = HttpApiBuilder.serve(flow(HttpMiddleware.logger, recordHttpMetrics, withRequestId, trackInFlight)).pipe(
   Layer.provide(HttpApiSwagger.layer({ path: "/docs" })),
   Layer.provide(HttpApiBuilder.middlewareOpenApi({ path: "/openapi.json" })),
   Layer.provide(DashboardLive),

@@ -119,6 +119,7 @@ layer(testServer(), { excludeTestServices: true })("every endpoint's happy path 
       const metrics = yield* raw("/metrics")
       expect(metrics.status).toBe(200)
       expect(metrics.headers.get("content-type")).toContain("text/plain")
+      expect(metrics.text).toMatch(/parkplane_http_requests_total\{[^}]*route="\/v1\/lots\/:lotId"[^}]*\} \d+/)
       const openapi = yield* raw("/openapi.json")
       expect(openapi.status).toBe(200)
       const document = openapi.json as { paths: Record<string, unknown> }
