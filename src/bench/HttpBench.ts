@@ -145,7 +145,8 @@ export const runHttpBench = async (options: HttpBenchOptions = defaultHttpBenchO
       } finally {
         await stopChild(profiled.child)
       }
-      profile = summariseProfileDir(profileDir)
+      // Only the load's stretch: start-up (module loading, recovery) would otherwise dominate a short run.
+      profile = summariseProfileDir(profileDir, 8, options.profileSeconds * 1_000_000)
     }
   } finally {
     rmSync(dir, { recursive: true, force: true })

@@ -15,6 +15,9 @@ interface ProfileNode {
 interface CpuProfile {
   readonly nodes: ReadonlyArray<ProfileNode>
   readonly samples?: ReadonlyArray<number>
+  readonly timeDeltas?: ReadonlyArray<number>
+  readonly startTime: number
+  readonly endTime: number
 }
 
 export interface Share {
@@ -50,15 +53,24 @@ const top = (counts: Map<string, number>, total: number, n: number): ReadonlyArr
     .slice(0, n)
     .map(([name, hits]) => ({ name, percent: (100 * hits) / total }))
 
-/** Self-time shares, leaving out idle time so the shares are of the CPU the process actually used. */
-export const summariseProfile = (profile: CpuProfile, n = 8): ProfileSummary => {
+/**
+ * Self-time shares, leaving out idle time so the shares are of the CPU the process actually used.
+ * `lastMicros` keeps only the samples of the profile's last stretch (the load, not the start-up).
+ */
+export const summariseProfile = (profile: CpuProfile, n = 8, lastMicros = Infinity): ProfileSummary => {
   const hits = new Map<number, number>()
-  if (profile.samples !== undefined) for (const id of profile.samples) hits.set(id, (hits.get(id) ?? 0) + 1)
+  const from = profile.endTime - lastMicros
+  let at = profile.startTime
+  const samples = profile.samples ?? []
+  for (let i = 0; i < samples.length; i++) {
+    at += profile.timeDeltas?.[i] ?? 0
+    if (at >= from) hits.set(samples[i], (hits.get(samples[i]) ?? 0) + 1)
+  }
   const frames = new Map<string, number>()
   const packages = new Map<string, number>()
   let total = 0
   for (const node of profile.nodes) {
-    const count = hits.get(node.id) ?? node.hitCount ?? 0
+    const count = samples.length > 0 ? (hits.get(node.id) ?? 0) : (node.hitCount ?? 0)
     if (count === 0 || node.callFrame.functionName === "(idle)") continue
     total += count
     const frame = frameName(node)
@@ -70,9 +82,9 @@ export const summariseProfile = (profile: CpuProfile, n = 8): ProfileSummary => 
 }
 
 /** The summary of the one `.cpuprofile` written into `dir`, if there is one. */
-export const summariseProfileDir = (dir: string, n = 8): ProfileSummary | undefined => {
+export const summariseProfileDir = (dir: string, n = 8, lastMicros = Infinity): ProfileSummary | undefined => {
   const file = readdirSync(dir).find((f) => f.endsWith(".cpuprofile"))
-  return file === undefined ? undefined : summariseProfile(JSON.parse(readFileSync(join(dir, file), "utf8")), n)
+  return file === undefined ? undefined : summariseProfile(JSON.parse(readFileSync(join(dir, file), "utf8")), n, lastMicros)
 }
 
 export const formatShares = (shares: ReadonlyArray<Share>): string =>
