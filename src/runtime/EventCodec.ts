@@ -1,5 +1,15 @@
 import { Either, ParseResult, Schema } from "effect"
-import { LotCreated, LotEvent } from "../domain/Events.ts"
+import {
+  LotCreated,
+  LotEvent,
+  ReservationCancelled,
+  ReservationExpired,
+  SlotReserved,
+  SlotReturnedToService,
+  SlotWentOutOfService,
+  VehicleLeft,
+  VehicleParked
+} from "../domain/Events.ts"
 import type { LotId } from "../domain/Ids.ts"
 import { Lot, type LotSnapshot } from "../domain/Lot.ts"
 import { SlotType } from "../domain/SlotType.ts"
@@ -10,7 +20,18 @@ import type { EventRecord, SnapshotRecord } from "../store/Records.ts"
  * directions; a row that does not decode is a defect of the store, reported with its place.
  */
 
-const encodeEvent = Schema.encodeSync(LotEvent)
+// Encoding through the member's own Schema skips the union's dispatch: about half the cost per event.
+const encoders: { readonly [K in LotEvent["_tag"]]: (event: Extract<LotEvent, { _tag: K }>) => unknown } = {
+  LotCreated: Schema.encodeSync(LotCreated),
+  VehicleParked: Schema.encodeSync(VehicleParked),
+  VehicleLeft: Schema.encodeSync(VehicleLeft),
+  SlotReserved: Schema.encodeSync(SlotReserved),
+  ReservationCancelled: Schema.encodeSync(ReservationCancelled),
+  ReservationExpired: Schema.encodeSync(ReservationExpired),
+  SlotWentOutOfService: Schema.encodeSync(SlotWentOutOfService),
+  SlotReturnedToService: Schema.encodeSync(SlotReturnedToService)
+}
+const encodeEvent = <E extends LotEvent>(event: E): unknown => (encoders[event._tag] as (event: E) => unknown)(event)
 const decodeEvent = Schema.decodeUnknownEither(LotEvent)
 
 export const toRecord = (lotId: LotId, seq: number, event: LotEvent): EventRecord => ({
