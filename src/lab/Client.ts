@@ -1,4 +1,5 @@
 import { Effect } from "effect"
+import { Agent, request as httpRequest } from "node:http"
 
 /** One answer as the lab saw it; status 0 means no HTTP answer at all (refused, reset, timeout). */
 export interface Answer {
@@ -12,51 +13,62 @@ export interface Answer {
 /** An answer with no response: whatever was asked may or may not have happened. */
 export const inDoubt = (answer: Answer): boolean => answer.status === 0 || (answer.status >= 500 && answer.tag === "")
 
-const networkCode = (error: unknown): string => {
-  if (error instanceof Error) {
-    if (error.name === "TimeoutError" || error.name === "AbortError") return "Timeout"
-    const cause = error.cause
-    if (cause !== null && typeof cause === "object" && "code" in cause && typeof cause.code === "string") return cause.code
-    return error.name
-  }
-  return "NetworkError"
-}
-
 const tagOf = (body: unknown): string =>
   body !== null && typeof body === "object" && "_tag" in body && typeof body._tag === "string" ? body._tag : ""
 
+const codeOf = (error: Error): string => ("code" in error && typeof error.code === "string" ? error.code : error.name)
+
 /**
- * A plain HTTP client over fetch (keep-alive by default). It never fails: every outcome, network
- * errors included, is an `Answer` the lab records.
+ * A plain HTTP client: keep-alive connections, at most `maxSockets` of them, so that a slow server
+ * makes requests queue here (and their latency shows it) instead of opening ever more
+ * connections. It never fails: every outcome, network errors included, is an `Answer`.
  */
-export const makeClient = (baseUrl: string, timeoutMs: number) => {
+export const makeClient = (baseUrl: string, timeoutMs: number, maxSockets = 64) => {
+  const agent = new Agent({ keepAlive: true, maxSockets })
   const request = (method: string, path: string, body?: unknown): Effect.Effect<Answer> =>
-    Effect.promise(async (interrupted) => {
+    Effect.async<Answer>((resume, signal) => {
       const started = performance.now()
-      try {
-        const response = await fetch(baseUrl + path, {
-          method,
-          headers: body === undefined ? {} : { "content-type": "application/json" },
-          body: body === undefined ? undefined : JSON.stringify(body),
-          signal: AbortSignal.any([interrupted, AbortSignal.timeout(timeoutMs)])
-        })
-        const text = await response.text()
-        let json: unknown = undefined
-        try {
-          json = text === "" ? undefined : JSON.parse(text)
-        } catch {
-          json = text
-        }
-        const latencyMs = performance.now() - started
-        return { status: response.status, tag: response.ok ? "" : tagOf(json), latencyMs, body: json }
-      } catch (error) {
-        return { status: 0, tag: networkCode(error), latencyMs: performance.now() - started, body: undefined }
+      const payload = body === undefined ? undefined : JSON.stringify(body)
+      let settled = false
+      const done = (answer: Omit<Answer, "latencyMs">) => {
+        if (settled) return
+        settled = true
+        resume(Effect.succeed({ ...answer, latencyMs: performance.now() - started }))
       }
+      const req = httpRequest(
+        baseUrl + path,
+        {
+          method,
+          agent,
+          signal,
+          headers: payload === undefined ? {} : { "content-type": "application/json", "content-length": Buffer.byteLength(payload) }
+        },
+        (res) => {
+          const chunks: Array<Buffer> = []
+          res.on("data", (chunk: Buffer) => chunks.push(chunk))
+          res.on("error", (e) => done({ status: 0, tag: codeOf(e), body: undefined }))
+          res.on("end", () => {
+            const text = Buffer.concat(chunks).toString("utf8")
+            let json: unknown = undefined
+            try {
+              json = text === "" ? undefined : JSON.parse(text)
+            } catch {
+              json = text
+            }
+            const status = res.statusCode ?? 0
+            done({ status, tag: status >= 200 && status < 300 ? "" : tagOf(json), body: json })
+          })
+        }
+      )
+      req.setTimeout(timeoutMs, () => req.destroy(Object.assign(new Error("timed out"), { code: "Timeout" })))
+      req.on("error", (e) => done({ status: 0, tag: codeOf(e), body: undefined }))
+      req.end(payload)
     })
   return {
     get: (path: string) => request("GET", path),
     post: (path: string, body: unknown) => request("POST", path, body),
-    del: (path: string) => request("DELETE", path)
+    del: (path: string) => request("DELETE", path),
+    close: () => agent.destroy()
   } as const
 }
 export type Client = ReturnType<typeof makeClient>

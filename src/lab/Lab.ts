@@ -73,6 +73,7 @@ export interface LabResult {
   readonly scenarios: ReadonlyArray<ScenarioResult>
   readonly startupMs: ReadonlyArray<number>
   readonly requests: number
+  readonly warmUpRequests: number
   readonly skipped: number
   readonly totalMs: number
   readonly startedAt: string
@@ -252,6 +253,14 @@ export const runLab = (options: LabOptions): Effect.Effect<LabResult, ServerFail
       const checker = makeChecker(client, ledger, lots.map((l) => l.id))
       const load = yield* startLoad({ client, ledger, recorder, prng, lots, rate: 0, maxInFlight: 2_000 })
 
+      yield* Effect.addFinalizer(() => Effect.sync(() => client.close()))
+
+      // Warm-up, not reported: a fresh process answers its first requests slowly (JIT, caches).
+      yield* load.resume(options.rate)
+      yield* Effect.sleep(seconds(options.phaseSeconds))
+      yield* load.quiesce
+      const warmUp = recorder.samples.length
+
       const results: Array<ScenarioResult> = []
       for (const scenario of scenarios({ options, server, client, load, ledger, recorder, lots, startups })) {
         yield* load.resume(options.rate)
@@ -299,7 +308,8 @@ export const runLab = (options: LabOptions): Effect.Effect<LabResult, ServerFail
         options,
         scenarios: results,
         startupMs: startups,
-        requests: recorder.samples.length,
+        requests: recorder.samples.length - warmUp,
+        warmUpRequests: warmUp,
         skipped: load.skipped(),
         totalMs: recorder.now(),
         startedAt

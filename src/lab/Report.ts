@@ -35,7 +35,7 @@ export const renderReport = (result: LabResult): string => {
   lines.push(
     `Run ${result.startedAt}, seed ${o.seed}: ${o.lots} lots of ${o.slotsPerLot} slots, ${o.rate} requests/s steady ` +
       `(open loop: parks, leaves, reservations, cancels, queries), ${o.phaseSeconds} s before and after each fault. ` +
-      `${result.requests} requests in ${(result.totalMs / 1000).toFixed(1)} s` +
+      `${result.requests} requests after ${result.warmUpRequests} of warm-up, ${(result.totalMs / 1000).toFixed(1)} s in all` +
       (result.skipped > 0 ? `, ${result.skipped} not sent (over 2000 in flight)` : "") +
       `. Server start to ready: ${result.startupMs.map((m) => `${(m / 1000).toFixed(1)} s`).join(", ")}. ` +
       `Node ${process.version} on ${process.platform}/${process.arch}.`
