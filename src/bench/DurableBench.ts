@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import Database from "better-sqlite3"
-import { ConfigProvider, Effect, Layer } from "effect"
+import { ConfigProvider, Effect, Layer, Logger, LogLevel } from "effect"
 import { SlotGroup } from "../domain/Events.ts"
 import { defaultTenant } from "../domain/Ids.ts"
 import { LeaveTarget } from "../domain/Lot.ts"
@@ -84,7 +84,8 @@ const runtimeRate = (options: DurableBenchOptions, maxBatch: number): Promise<nu
       }
       return median(rates)
     })
-    return Effect.runPromise(Effect.scoped(Effect.provide(program, layer)).pipe(Effect.orDie))
+    // The runtime's start-up lines would only get in the table's way.
+    return Effect.runPromise(Effect.scoped(Effect.provide(program, layer)).pipe(Effect.orDie, Logger.withMinimumLogLevel(LogLevel.Warning)))
   })
 
 /** The same rows written by bare better-sqlite3 (prepared INSERT, `batch` rows per transaction). */
