@@ -70,7 +70,18 @@ export const classicCommand = Command.make("classic", { file, db }, ({ db, file 
       process.exitCode = 1
       if (interactive) yield* Console.error(`${outcome.failures} of ${outcome.commands} command(s) failed`)
     }
-  }).pipe(Effect.provide(quietLogs))
+  }).pipe(
+    // The database cannot be opened, the configuration is invalid, the input cannot be read: one line, no trace.
+    Effect.catchAll((error) =>
+      Effect.zipRight(
+        Console.error(`parkplane classic: ${error instanceof Error || "message" in error ? error.message : String(error)}`),
+        Effect.sync(() => {
+          process.exitCode = 1
+        })
+      )
+    ),
+    Effect.provide(quietLogs)
+  )
 ).pipe(
   Command.withDescription(
     "The classic parking-lot shell (create_parking_lot, park, leave, status, ...) on parkplane's runtime. " +
