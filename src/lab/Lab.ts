@@ -97,6 +97,9 @@ interface Scenario {
   readonly inject: Effect.Effect<Injected, ServerFailed>
 }
 
+/** A start on a crowded machine can take minutes (module loading under tsx is CPU-bound). */
+const readyTimeoutMs = 300_000
+
 const seconds = (s: number) => Duration.millis(Math.round(s * 1000))
 
 const createLots = (client: Client, options: LabOptions) =>
@@ -243,7 +246,7 @@ export const runLab = (options: LabOptions): Effect.Effect<LabResult, ServerFail
       const startedAt = new Date().toISOString()
       const dir = mkdtempSync(join(tmpdir(), "parkplane-lab-"))
       yield* Effect.addFinalizer(() => Effect.sync(() => rmSync(dir, { recursive: true, force: true })))
-      const server = yield* makeServerProcess({ ...labFiles(dir), readyTimeoutMs: options.recoveryTimeoutSeconds * 1000 })
+      const server = yield* makeServerProcess({ ...labFiles(dir), readyTimeoutMs: readyTimeoutMs })
       const recorder = new Recorder()
       const ledger = new Ledger()
       const prng = mulberry32(options.seed)
@@ -268,7 +271,14 @@ export const runLab = (options: LabOptions): Effect.Effect<LabResult, ServerFail
         yield* Effect.sleep(seconds(options.phaseSeconds))
         const injectedAt = recorder.now()
         const injected = yield* scenario.inject.pipe(
-          Effect.mapError((e) => new ServerFailed({ message: `${scenario.name}: ${e.message}\nserver log:\n${server.logTail()}` }))
+          Effect.mapError(
+            (e) =>
+              new ServerFailed({
+                message: e.message.startsWith("server did not start")
+                  ? `${scenario.name}: ${e.message}`
+                  : `${scenario.name}: ${e.message}\nserver log:\n${server.logTail()}`
+              })
+          )
         )
         const recovered = yield* Effect.suspend(() => {
           const at = recorder.firstAcknowledgedWrite(injected.from, injected.lotId)
