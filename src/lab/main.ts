@@ -1,6 +1,6 @@
 import { Command, Options } from "@effect/cli"
 import { NodeContext, NodeRuntime } from "@effect/platform-node"
-import { Console, Data, Effect, Option } from "effect"
+import { Cause, Console, Data, Effect, Option } from "effect"
 import { mkdirSync, writeFileSync } from "node:fs"
 import { dirname, resolve } from "node:path"
 import { fullOptions, passed, runLab, shortOptions } from "./Lab.ts"
@@ -43,7 +43,14 @@ const lab = Command.make("lab", { seed, duration, report, short }, (args) =>
 const cli = Command.run(lab, { name: "parkplane lab", version: "0.1.0" })
 
 cli(process.argv).pipe(
-  Effect.tapError((e) => Console.error(`parkplane lab: ${e._tag === "LabFailed" || e._tag === "ServerFailed" ? e.message : String(e)}`)),
+  Effect.tapErrorCause((cause) => {
+    const failure = Cause.failureOption(cause)
+    if (Option.isSome(failure)) {
+      const e = failure.value
+      return Console.error(`parkplane lab: ${e._tag === "LabFailed" || e._tag === "ServerFailed" ? e.message : String(e)}`)
+    }
+    return Console.error(`parkplane lab: stopped\n${Cause.pretty(cause)}`)
+  }),
   Effect.provide(NodeContext.layer),
   NodeRuntime.runMain({ disableErrorReporting: true })
 )
