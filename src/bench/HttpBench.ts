@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs"
+import { mkdtempSync, readFileSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import type { BenchRow } from "./DomainBench.ts"
@@ -92,10 +92,32 @@ const startServer = async (kind: "parkplane" | "bare", dir: string, options: Htt
   }
 }
 
+/** User plus system CPU milliseconds a process has used so far, from /proc (Linux); undefined elsewhere. */
+const cpuMillisOf = (pid: number | undefined): number | undefined => {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8")
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ")
+    // utime and stime are fields 14 and 15 of stat, in clock ticks (100 per second on Linux).
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100
+  } catch {
+    return undefined
+  }
+}
+
+interface Measured extends LoadgenResult {
+  /** The server's CPU time per answered request, in microseconds, when it could be read. */
+  readonly cpuMicrosPerRequest: number | undefined
+}
+
 let runs = 0
-const load = (server: Server, connections: number, seconds: number): Promise<LoadgenResult> => {
+const load = async (server: Server, connections: number, seconds: number): Promise<Measured> => {
   const options: LoadgenOptions = { url: server.url, lots: server.lots, connections, seconds, prefix: `R${runs++}` }
-  return runTsForJson<LoadgenResult>(sourcePath("bench/loadgen.ts"), { args: [JSON.stringify(options)] })
+  const cpuBefore = cpuMillisOf(server.child.process.pid)
+  const result = await runTsForJson<LoadgenResult>(sourcePath("bench/loadgen.ts"), { args: [JSON.stringify(options)] })
+  const cpuAfter = cpuMillisOf(server.child.process.pid)
+  const cpuMicrosPerRequest =
+    cpuBefore === undefined || cpuAfter === undefined || result.total === 0 ? undefined : ((cpuAfter - cpuBefore) * 1000) / result.total
+  return { ...result, cpuMicrosPerRequest }
 }
 
 const row = (name: string, figure: number, unit: string, target?: string, pass?: boolean): BenchRow => ({ name, figure, unit, target, pass })
@@ -130,6 +152,12 @@ export const runHttpBench = async (options: HttpBenchOptions = defaultHttpBenchO
             row(`${label}: bare p50 latency`, theirs.p50, "ms"),
             row(`${label}: bare p99 latency`, theirs.p99, "ms")
           )
+          if (ours.cpuMicrosPerRequest !== undefined && theirs.cpuMicrosPerRequest !== undefined) {
+            rows.push(
+              row(`${label}: parkplane server CPU per request`, ours.cpuMicrosPerRequest, "us"),
+              row(`${label}: bare server CPU per request`, theirs.cpuMicrosPerRequest, "us")
+            )
+          }
         }
       } finally {
         await stopChild(bare.child)
@@ -155,6 +183,7 @@ export const runHttpBench = async (options: HttpBenchOptions = defaultHttpBenchO
 }
 
 export const describeProfile = (summary: ProfileSummary): ReadonlyArray<string> => [
+  `  busy (not idle) in ${summary.busyPercent.toFixed(0)}% of the profiled stretch`,
   `  self time by package: ${formatShares(summary.packages)}`,
   `  top self-time frames: ${formatShares(summary.frames.slice(0, 6))}`
 ]

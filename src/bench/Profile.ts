@@ -28,6 +28,8 @@ export interface Share {
 export interface ProfileSummary {
   readonly frames: ReadonlyArray<Share>
   readonly packages: ReadonlyArray<Share>
+  /** Percent of the window's samples that were not idle: near 100 is CPU-bound, low is waiting. */
+  readonly busyPercent: number
 }
 
 const packageOf = (url: string, functionName: string): string => {
@@ -69,8 +71,10 @@ export const summariseProfile = (profile: CpuProfile, n = 8, lastMicros = Infini
   const frames = new Map<string, number>()
   const packages = new Map<string, number>()
   let total = 0
+  let idle = 0
   for (const node of profile.nodes) {
     const count = samples.length > 0 ? (hits.get(node.id) ?? 0) : (node.hitCount ?? 0)
+    if (node.callFrame.functionName === "(idle)") idle += count
     if (count === 0 || node.callFrame.functionName === "(idle)") continue
     total += count
     const frame = frameName(node)
@@ -78,7 +82,11 @@ export const summariseProfile = (profile: CpuProfile, n = 8, lastMicros = Infini
     const pkg = packageOf(node.callFrame.url, node.callFrame.functionName)
     packages.set(pkg, (packages.get(pkg) ?? 0) + count)
   }
-  return { frames: top(frames, Math.max(total, 1), n), packages: top(packages, Math.max(total, 1), n) }
+  return {
+    frames: top(frames, Math.max(total, 1), n),
+    packages: top(packages, Math.max(total, 1), n),
+    busyPercent: (100 * total) / Math.max(total + idle, 1)
+  }
 }
 
 /** The summary of the one `.cpuprofile` written into `dir`, if there is one. */

@@ -1,8 +1,11 @@
 import type { BenchRow } from "./DomainBench.ts"
 
-/** Whole numbers for rates and bytes; small fractional figures (ratios, load) keep one decimal. */
+/** Whole numbers for rates and bytes; small fractional figures (ratios, load) keep one or two decimals. */
 const formatFigure = (figure: number): string =>
-  Math.abs(figure) < 100 && !Number.isInteger(figure)
+  // Two decimals below 1, so that a ratio of 0.04 does not print as 0.0.
+  Math.abs(figure) < 1 && figure !== 0
+    ? figure.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })
+    : Math.abs(figure) < 100 && !Number.isInteger(figure)
     ? figure.toLocaleString("en-US", { minimumFractionDigits: 1, maximumFractionDigits: 1 })
     : Math.round(figure).toLocaleString("en-US")
 
