@@ -44,12 +44,12 @@ export const fullOptions = (seed: number, phaseSeconds = 8): LabOptions => ({
 /** The CI version: small, a few seconds per scenario, the same five faults and the same checks. */
 export const shortOptions = (seed: number): LabOptions => ({
   seed,
-  phaseSeconds: 1.5,
+  phaseSeconds: 1,
   lots: 10,
   slotsPerLot: 30,
-  rate: 60,
+  rate: 40,
   burstSeconds: 1,
-  storageOutageSeconds: 1.5,
+  storageOutageSeconds: 1,
   holdSeconds: 2,
   recoveryTimeoutSeconds: 90,
   short: true

@@ -16,7 +16,7 @@ class LabFailed extends Data.TaggedError("LabFailed")<{ readonly message: string
 const seed = Options.integer("seed").pipe(Options.withDefault(42), Options.withDescription("seed of the load's choices"))
 const duration = Options.float("duration").pipe(
   Options.optional,
-  Options.withDescription("seconds of steady load before and after each fault (default 8, short 1.5)")
+  Options.withDescription("seconds of steady load before and after each fault (default 8, short 1)")
 )
 const report = Options.text("report").pipe(
   Options.withDefault("docs/lab/latest.md"),
