@@ -45,3 +45,12 @@ export * from "./http/HttpErrors.ts"
 
 /** A typed client of a parkplane server at `baseUrl` (needs an `HttpClient`, e.g. `FetchHttpClient.layer`). */
 export const makeClient = (baseUrl: string) => HttpApiClient.make(Api, { baseUrl })
+
+// The domain values a library user builds commands and reads answers with.
+export { Layout, LotEvent, LotName, SlotGroup, StoredLotEvent } from "./domain/Events.ts"
+export { defaultTenant, LotId, ReservationId, TenantId, TicketId } from "./domain/Ids.ts"
+export { LeaveTarget } from "./domain/Lot.ts"
+export { SlotType } from "./domain/SlotType.ts"
+export { Money, Tariff } from "./domain/Tariff.ts"
+export { Color, Registration } from "./domain/Vehicle.ts"
+export { LotSummary, ParkedVehicle, Reservation, SlotCounts, SlotInfo, Ticket, VehicleLocation } from "./domain/Views.ts"
