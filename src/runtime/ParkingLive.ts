@@ -144,8 +144,9 @@ const make = Effect.gen(function* () {
     codec: Codec<A, LotRuleError>,
     answer: (lot: Lot, events: ReadonlyArray<LotEvent>) => A
   ): Effect.Effect<A, CommandError> =>
-    Effect.flatMap(registry.get(envelope.tenant, lotId), (worker) =>
-      idempotent(envelope, operation, lotId, body, codec, (keyed) =>
+    // The key is looked up before the lot, so a retry still replays after the lot was deleted.
+    idempotent(envelope, operation, lotId, body, codec, (keyed) =>
+      Effect.flatMap(registry.get(envelope.tenant, lotId), (worker) =>
         submit(worker, operation, command, keyed, (value) => codec.encode(Either.right(value)), answer, (error) =>
           error._tag === "LotNotEmpty" ? undefined : codec.encode(Either.left(error))
         ).pipe(

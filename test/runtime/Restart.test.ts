@@ -91,6 +91,25 @@ describe("idempotency across a restart", () => {
       )
     }))
 
+  it.effect("replays a keyed leave after its lot was deleted", () =>
+    Effect.gen(function* () {
+      const open = session(tempDatabase())
+      yield* open(
+        Effect.gen(function* () {
+          const parking = yield* Parking
+          const lot = yield* parking.createLot(envelope(), { name: "left-then-gone", layout })
+          yield* parking.park(envelope(), lot.id, { registration: "KA-9", color: "Blue" })
+          const closed = yield* parking.leave(envelope(tenantA, "leave-1"), lot.id, LeaveTarget.ByRegistration({ registration: "KA-9" }))
+          yield* parking.deleteLot(envelope(), lot.id)
+          expect(yield* Effect.either(parking.leave(envelope(tenantA, "leave-1"), lot.id, LeaveTarget.ByRegistration({ registration: "KA-9" })))).toEqual(
+            Either.right(closed)
+          )
+          const unkeyed = yield* Effect.either(parking.leave(envelope(), lot.id, LeaveTarget.ByRegistration({ registration: "KA-9" })))
+          expect(Either.isLeft(unkeyed) && unkeyed.left._tag).toBe("LotNotFound")
+        })
+      )
+    }))
+
   it.effect("runs concurrent requests under one key once", () =>
     Effect.gen(function* () {
       const open = session(tempDatabase())
