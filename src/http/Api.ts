@@ -3,27 +3,18 @@ import { Either, ParseResult, Schema } from "effect"
 import {
   IdempotencyKeyReused,
   InvalidInput,
-  LotFull,
   LotNameTaken,
   LotNotEmpty,
   LotNotFound,
   LotUnavailable,
   Overloaded,
-  ReservationNotFound,
-  SlotAlreadyFree,
-  SlotInService,
   SlotNotFound,
-  SlotNotReserved,
-  SlotOccupied,
-  SlotOutOfService,
-  SlotReserved,
   StorageUnavailable,
   TicketNotFound,
-  VehicleAlreadyParked,
-  VehicleAlreadyReserved,
   VehicleNotFound
 } from "../domain/Errors.ts"
 import { LotName, SlotGroup } from "../domain/Events.ts"
+import { LotRuleErrorSchema } from "../domain/LotRuleErrorSchema.ts"
 import { LotId, ReservationId, TicketId } from "../domain/Ids.ts"
 import { SlotNumber, SlotType } from "../domain/SlotType.ts"
 import { Tariff } from "../domain/Tariff.ts"
@@ -167,19 +158,6 @@ const EventStreamText = Schema.String.pipe(
 
 /** What any command can meet besides the lot's rules (Parking's DeliveryError). */
 const DeliveryErrors = Schema.Union(LotNotFound, Overloaded, StorageUnavailable, LotUnavailable, IdempotencyKeyReused)
-const SlotRefusals = Schema.Union(SlotAlreadyFree, SlotOccupied, SlotReserved, SlotOutOfService, SlotNotReserved, SlotInService)
-/** Every rule of a lot (the domain's LotRuleError). */
-const LotRuleErrors = Schema.Union(
-  SlotNotFound,
-  TicketNotFound,
-  VehicleNotFound,
-  ReservationNotFound,
-  LotFull,
-  VehicleAlreadyParked,
-  VehicleAlreadyReserved,
-  SlotRefusals
-)
-
 // ---- groups ---------------------------------------------------------------------------------
 
 export class LotsGroup extends HttpApiGroup.make("lots")
@@ -215,7 +193,7 @@ export class VehiclesGroup extends HttpApiGroup.make("vehicles")
       .setPayload(ParkBody)
       .setHeaders(CommandHeaders)
       .addSuccess(Ticket, { status: 201 })
-      .addError(LotRuleErrors)
+      .addError(LotRuleErrorSchema)
       .addError(DeliveryErrors)
   )
   .add(
@@ -224,7 +202,7 @@ export class VehiclesGroup extends HttpApiGroup.make("vehicles")
       .setPayload(LeaveBody)
       .setHeaders(CommandHeaders)
       .addSuccess(Ticket)
-      .addError(LotRuleErrors)
+      .addError(LotRuleErrorSchema)
       .addError(DeliveryErrors)
   )
   .add(
@@ -264,7 +242,7 @@ export class ReservationsGroup extends HttpApiGroup.make("reservations")
       .setPayload(ReserveBody)
       .setHeaders(CommandHeaders)
       .addSuccess(Reservation, { status: 201 })
-      .addError(LotRuleErrors)
+      .addError(LotRuleErrorSchema)
       .addError(DeliveryErrors)
   )
   .add(
@@ -278,7 +256,7 @@ export class ReservationsGroup extends HttpApiGroup.make("reservations")
       .setPath(Schema.Struct({ lotId: LotId, reservationId: ReservationId }))
       .setHeaders(CommandHeaders)
       .addSuccess(HttpApiSchema.NoContent)
-      .addError(LotRuleErrors)
+      .addError(LotRuleErrorSchema)
       .addError(DeliveryErrors)
   )
   .middleware(Authentication)
@@ -304,7 +282,7 @@ export class SlotsGroup extends HttpApiGroup.make("slots")
       .setPath(SlotPath)
       .setHeaders(CommandHeaders)
       .addSuccess(SlotInfo)
-      .addError(LotRuleErrors)
+      .addError(LotRuleErrorSchema)
       .addError(DeliveryErrors)
   )
   .add(
@@ -312,7 +290,7 @@ export class SlotsGroup extends HttpApiGroup.make("slots")
       .setPath(SlotPath)
       .setHeaders(CommandHeaders)
       .addSuccess(SlotInfo)
-      .addError(LotRuleErrors)
+      .addError(LotRuleErrorSchema)
       .addError(DeliveryErrors)
   )
   .middleware(Authentication)

@@ -1,43 +1,14 @@
 import { createHash } from "node:crypto"
 import { Either, Schema } from "effect"
-import {
-  InvalidInput,
-  LotFull,
-  LotNameTaken,
-  LotNotEmpty,
-  ReservationNotFound,
-  SlotAlreadyFree,
-  SlotInService,
-  SlotNotFound,
-  SlotNotReserved,
-  SlotOccupied,
-  SlotOutOfService,
-  SlotReserved,
-  TicketNotFound,
-  VehicleAlreadyParked,
-  VehicleAlreadyReserved,
-  VehicleNotFound
-} from "../domain/Errors.ts"
+import { InvalidInput, LotNameTaken, LotNotEmpty } from "../domain/Errors.ts"
 
 /** How long a keyed response is replayed (API.md: 24 h). */
 export const idempotencyTtlMillis = 24 * 60 * 60 * 1000
 
-/** The answers worth replaying: outcomes of the request itself, not of the moment (429/503 are retried). */
-export const LotRuleErrorSchema = Schema.Union(
-  SlotNotFound,
-  TicketNotFound,
-  VehicleNotFound,
-  ReservationNotFound,
-  LotFull,
-  VehicleAlreadyParked,
-  VehicleAlreadyReserved,
-  SlotAlreadyFree,
-  SlotOccupied,
-  SlotReserved,
-  SlotOutOfService,
-  SlotNotReserved,
-  SlotInService
-)
+/**
+ * The answers worth replaying: outcomes of the request itself, not of the moment (429/503 are
+ * retried). Lot commands replay `LotRuleErrorSchema` from the domain.
+ */
 export const CreateLotErrorSchema = Schema.Union(InvalidInput, LotNameTaken)
 export const DeleteLotErrorSchema = Schema.Union(LotNotEmpty)
 

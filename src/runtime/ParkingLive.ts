@@ -10,11 +10,13 @@ import {
   type StorageUnavailable,
   TicketNotFound
 } from "../domain/Errors.ts"
+import { LotRuleErrorSchema } from "../domain/LotRuleErrorSchema.ts"
 import { LotCreated, StoredLotEvent, type LotEvent } from "../domain/Events.ts"
 import { LotId, parseEntityId } from "../domain/Ids.ts"
 import { Lot, LotCommand } from "../domain/Lot.ts"
 import { LotSummary, Reservation, SlotInfo, Ticket } from "../domain/Views.ts"
 import { EventLog } from "../store/EventLog.ts"
+import type { EventRecord } from "../store/Records.ts"
 import { LotStore } from "../store/LotStore.ts"
 import { StorageFaults } from "../store/StorageFaults.ts"
 import { Writer } from "../store/Writer.ts"
@@ -25,7 +27,6 @@ import {
   CreateLotErrorSchema,
   DeleteLotErrorSchema,
   idempotencyTtlMillis,
-  LotRuleErrorSchema,
   requestHash,
   responseCodec
 } from "./Idempotency.ts"
@@ -48,6 +49,15 @@ type Codec<A, E> = {
 
 const unwrap = <A, E>(answer: Either.Either<A, E>): Effect.Effect<A, E> =>
   Either.isRight(answer) ? Effect.succeed(answer.right) : Effect.fail(answer.left)
+
+/** Log rows as the events callers see; a row that does not decode is a defect of the store. */
+const readStored = (lotId: LotId, records: ReadonlyArray<EventRecord>) =>
+  Effect.forEach(records, (record) =>
+    Either.match(fromRecord(record), {
+      onLeft: (e) => Effect.die(e),
+      onRight: (event) => Effect.succeed(StoredLotEvent.make({ lotId, seq: record.seq, event }, true))
+    })
+  )
 
 const make = Effect.gen(function* () {
   const registry = yield* LotRegistry
@@ -321,12 +331,7 @@ const make = Effect.gen(function* () {
       Effect.gen(function* () {
         yield* registry.get(tenant, lotId)
         const records = yield* log.read(lotId, after, limit)
-        const events = yield* Effect.forEach(records, (record) =>
-          Either.match(fromRecord(record), {
-            onLeft: (e) => Effect.die(e),
-            onRight: (event) => Effect.succeed(StoredLotEvent.make({ lotId, seq: record.seq, event }, true))
-          })
-        )
+        const events = yield* readStored(lotId, records)
         const last = events.at(-1)
         return EventPage.make({ events, next: events.length === limit && last !== undefined ? last.seq : null }, true)
       }),
@@ -341,14 +346,7 @@ const make = Effect.gen(function* () {
             const page = 500
             const history = Stream.paginateChunkEffect(after, (cursor) =>
               log.read(lotId, cursor, page).pipe(
-                Effect.flatMap((records) =>
-                  Effect.forEach(records, (record) =>
-                    Either.match(fromRecord(record), {
-                      onLeft: (e) => Effect.die(e),
-                      onRight: (event) => Effect.succeed(StoredLotEvent.make({ lotId, seq: record.seq, event }, true))
-                    })
-                  )
-                ),
+                Effect.flatMap((records) => readStored(lotId, records)),
                 Effect.map((events) => {
                   const last = events.at(-1)
                   return [events, events.length === page && last !== undefined ? Option.some(last.seq) : Option.none<number>()] as const
