@@ -108,6 +108,29 @@ interface Hold {
   readonly expiresAt: number
 }
 
+/** A hold's place in the order holds were made: the sequence number in its id (`<lot>-R<seq>`). */
+const holdSeq = (hold: Hold): number => Number(hold.id.slice(hold.id.lastIndexOf("-R") + 2))
+
+/** A vehicle as it stood in its slot before it left: where it was in its colour's list, too. */
+interface VacatedVehicle {
+  readonly registration: string
+  readonly seq: number
+  readonly enteredAt: number
+  readonly color: ColorEntry
+  readonly prev: number
+  readonly next: number
+  readonly claimed: ReservationId | undefined
+}
+
+/** One event `Lot.apply` applied and what it replaced: only `Lot.undo` reads it. */
+export interface Applied {
+  readonly event: LotEvent
+  readonly slot: number
+  readonly from: number
+  readonly hold: Hold | undefined
+  readonly vehicle: VacatedVehicle | undefined
+}
+
 /** The compact, JSON-ready form of a lot's state that snapshots store. */
 export interface LotSnapshot {
   readonly v: 1
@@ -397,9 +420,7 @@ export class Lot {
           createdAt: event.at,
           expiresAt: event.expiresAt
         }
-        this.#holds.set(hold.id, hold)
-        this.#holdBySlot.set(hold.slot, hold)
-        this.#holdByRegistration.set(hold.registration, hold)
+        this.#addHold(hold)
         break
       }
       case "ReservationCancelled":
@@ -418,6 +439,129 @@ export class Lot {
         break
     }
     this.#version++
+  }
+
+  /**
+   * `evolve`, remembering what it replaced so that `undo` can put the lot back exactly. A worker
+   * applies a run of commands before their events are durable (each decision must see the ones
+   * before it) and undoes them, newest first, if the write fails.
+   */
+  apply(event: LotEvent): Applied {
+    let slot = 0
+    let hold: Hold | undefined
+    let vehicle: VacatedVehicle | undefined
+    switch (event._tag) {
+      case "VehicleParked":
+        slot = event.slot
+        if (event.reservationId !== undefined) hold = this.#holds.get(event.reservationId)
+        break
+      case "VehicleLeft": {
+        slot = event.slot
+        const color = this.#colorAt[slot]
+        const registration = this.#registrationAt[slot]
+        if (color !== undefined && registration !== undefined) {
+          vehicle = {
+            registration,
+            seq: this.#seqAt[slot],
+            enteredAt: this.#enteredAt[slot],
+            color,
+            prev: this.#colorPrev[slot],
+            next: this.#colorNext[slot],
+            claimed: this.#claimedReservation.get(slot)
+          }
+        }
+        break
+      }
+      case "SlotReserved":
+      case "SlotWentOutOfService":
+      case "SlotReturnedToService":
+        slot = event.slot
+        break
+      case "ReservationCancelled":
+      case "ReservationExpired":
+        hold = this.#holds.get(event.reservationId)
+        slot = hold?.slot ?? 0
+        break
+      case "LotCreated":
+        break
+    }
+    const from = slot === 0 ? 0 : this.#states[slot]
+    this.evolve(event)
+    return { event, slot, from, hold, vehicle }
+  }
+
+  /** Reverts the newest `apply` not yet undone; only valid in exactly the reverse order of `apply`. */
+  undo(applied: Applied): void {
+    const { event, slot } = applied
+    switch (event._tag) {
+      case "VehicleParked":
+        // The vehicle went in at the head of its colour's list, and everything after it is undone.
+        this.#vacate(slot)
+        if (applied.hold !== undefined) this.#restoreHold(applied.hold)
+        break
+      case "VehicleLeft": {
+        const v = applied.vehicle!
+        this.#registrationAt[slot] = v.registration
+        this.#seqAt[slot] = v.seq
+        this.#enteredAt[slot] = v.enteredAt
+        this.#colorAt[slot] = v.color
+        this.#colorPrev[slot] = v.prev
+        this.#colorNext[slot] = v.next
+        if (v.prev === 0) v.color.head = slot
+        else this.#colorNext[v.prev] = slot
+        if (v.next !== 0) this.#colorPrev[v.next] = slot
+        if (v.color.size++ === 0) this.#colors.set(v.color.key, v.color)
+        if (v.claimed !== undefined) this.#claimedReservation.set(slot, v.claimed)
+        this.#byRegistration.set(v.registration, slot)
+        this.#bySeq.set(v.seq, slot)
+        break
+      }
+      case "SlotReserved":
+        this.#dropHold(this.#holds.get(event.reservationId)!)
+        break
+      case "ReservationCancelled":
+      case "ReservationExpired":
+        this.#restoreHold(applied.hold!)
+        break
+      case "SlotWentOutOfService":
+      case "SlotReturnedToService":
+      case "LotCreated":
+        break
+    }
+    if (slot !== 0) this.#restoreState(slot, applied.from)
+    this.#version--
+  }
+
+  #addHold(hold: Hold): void {
+    this.#holds.set(hold.id, hold)
+    this.#holdBySlot.set(hold.slot, hold)
+    this.#holdByRegistration.set(hold.registration, hold)
+  }
+
+  /**
+   * Puts back a hold that ended: holds are kept in the order they were made, which expiry follows
+   * and a replay of the log would give, so a hold that goes back in the middle reorders the rest.
+   */
+  #restoreHold(hold: Hold): void {
+    const rest = [...this.#holds.values()]
+    this.#addHold(hold)
+    if (rest.length === 0 || holdSeq(rest[rest.length - 1]) < holdSeq(hold)) return
+    this.#holds.clear()
+    for (const h of [...rest, hold].sort((a, b) => holdSeq(a) - holdSeq(b))) this.#holds.set(h.id, h)
+  }
+
+  /** Puts a slot back in a state it had, outside the state machine (undo only), counts and free sets in step. */
+  #restoreState(slot: number, code: number): void {
+    const from = this.#stateOf(slot)
+    const to = slotStateOfCode(code)
+    const type = this.#types[slot]
+    const counts = this.#typeCounts[type]
+    const free = this.#free[type]!
+    this.#count(counts, from, -1)
+    this.#count(counts, to, +1)
+    if (from === "Free") free.delete(slot)
+    if (to === "Free") free.add(slot)
+    this.#states[slot] = code
   }
 
   /** The lot's entry for a colour (matched in any case), made when the colour first parks. */
