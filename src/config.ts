@@ -26,6 +26,11 @@ export const RuntimeConfig = Config.all({
     Config.validate({ message: "must be at least 1", validation: (n) => n >= 1 }),
     Config.withDefault(512)
   ),
+  /** Commands a lot worker decides together and makes durable in one write. */
+  workerMaxRun: Config.integer("PARKPLANE_WORKER_MAX_RUN").pipe(
+    Config.validate({ message: "must be at least 1", validation: (n) => n >= 1 }),
+    Config.withDefault(256)
+  ),
   commitLinger: Config.duration("PARKPLANE_COMMIT_LINGER").pipe(Config.withDefault(Duration.zero)),
   restartMax: Config.integer("PARKPLANE_RESTART_MAX").pipe(Config.withDefault(10))
 })

@@ -43,7 +43,7 @@ const program = Effect.gen(function* () {
     context
   )
   const after = collect()
-  const occupied = workers.reduce((n, w) => n + w.lot().occupiedCount, 0)
+  const occupied = workers.reduce((n, w) => n + w.current().occupiedCount, 0)
   const closing = performance.now()
   yield* Scope.close(closeable, Exit.void)
   return {

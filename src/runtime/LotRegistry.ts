@@ -35,7 +35,8 @@ export class LotRegistry extends Effect.Service<LotRegistry>()("parkplane/LotReg
     const settings: WorkerSettings = {
       mailboxSize: runtime.mailboxSize,
       snapshotEvery: runtime.snapshotEvery,
-      subscriberBuffer
+      subscriberBuffer,
+      maxRun: runtime.workerMaxRun
     }
     const registryScope = yield* Effect.scope
     const context = yield* Effect.context<Writer | LotStore | WorkerFaults>()
@@ -78,7 +79,7 @@ export class LotRegistry extends Effect.Service<LotRegistry>()("parkplane/LotReg
         running.values(),
         (worker) =>
           Effect.gen(function* () {
-            const summary = worker.lot().summary()
+            const summary = worker.current().summary()
             for (const [type, counts] of Object.entries(summary.byType)) {
               yield* Metrics.setLotOccupancy(worker.lotId, type, counts.occupied, counts.free)
             }

@@ -1,9 +1,9 @@
-import { Cause, Clock, Duration, Effect, Exit, FiberSet, Option, Queue, Schedule, Scope, type Tracer } from "effect"
+import { Cause, Chunk, Clock, Duration, Effect, Exit, FiberSet, Option, Queue, Schedule, Scope, type Tracer } from "effect"
 import { LotNotEmpty, LotNotFound, LotUnavailable, StorageUnavailable, type LotRuleError } from "../domain/Errors.ts"
 import { type LotEvent, StoredLotEvent } from "../domain/Events.ts"
 import type { LotId, TenantId } from "../domain/Ids.ts"
-import { type Lot, LotCommand } from "../domain/Lot.ts"
-import type { IdempotencyRecord } from "../store/Records.ts"
+import { type Applied, type Lot, LotCommand } from "../domain/Lot.ts"
+import type { EventRecord, IdempotencyRecord, SnapshotRecord, Write } from "../store/Records.ts"
 import { LotStore } from "../store/LotStore.ts"
 import { Writer } from "../store/Writer.ts"
 import { lotFromRecovery } from "./Recovery.ts"
@@ -11,6 +11,7 @@ import { snapshotRecord, toRecord } from "./EventCodec.ts"
 import { Subscribers } from "./Subscribers.ts"
 import { WorkerFaults } from "./WorkerFaults.ts"
 import * as Metrics from "../telemetry/Metrics.ts"
+import { endSpan, startSpan } from "../telemetry/Instrument.ts"
 
 /** A keyed command's idempotency record, less the response the worker fills in. */
 export interface Keyed {
@@ -23,13 +24,14 @@ export interface Keyed {
 /** What the caller gets back, and (for a keyed command) the response to store with the events. */
 export interface Reply {
   readonly stored: string | undefined
-  readonly send: Effect.Effect<void>
+  /** Answers the caller; called only once the outcome is durable. */
+  readonly send: () => void
 }
 
 /**
  * One message in a lot's mailbox. The worker decides it against the lot, makes the outcome durable
- * and only then applies it and answers through these callbacks, which the caller built around its
- * own `Deferred`.
+ * and only then answers through these callbacks, which the caller built around its own resumption.
+ * Each callback answers at most once: a later call is ignored.
  */
 export interface Job {
   readonly operation: string
@@ -38,7 +40,7 @@ export interface Job {
   /** Called with the lot as it stands before the events apply. */
   readonly accepted: (lot: Lot, events: ReadonlyArray<LotEvent>) => Reply
   readonly rejected: (error: LotRuleError | LotNotEmpty) => Reply
-  readonly failed: (error: StorageUnavailable | LotUnavailable | LotNotFound) => Effect.Effect<void>
+  readonly failed: (error: StorageUnavailable | LotUnavailable | LotNotFound) => void
   /** The caller's span: the worker's handling of the job is its child, across the mailbox. */
   readonly span?: Tracer.AnySpan | undefined
 }
@@ -47,8 +49,13 @@ export interface LotWorker {
   readonly lotId: LotId
   readonly tenant: TenantId
   readonly name: string
-  /** The lot as of its last durable event. Reads use it directly: only the worker changes it. */
-  readonly lot: () => Lot
+  /**
+   * Reads the lot as of its last durable event. While a run of commands is applied ahead of its
+   * write, a read waits for the write (a few milliseconds) rather than see what may be undone.
+   */
+  readonly read: <A>(f: (lot: Lot) => A) => Effect.Effect<A>
+  /** The lot as it stands, durable or not: for gauges and tests, never for answers. */
+  readonly current: () => Lot
   /** Puts a job in the mailbox; false when the mailbox is full. */
   readonly offer: (job: Job) => boolean
   readonly mailboxDepth: Effect.Effect<number>
@@ -60,6 +67,8 @@ export interface WorkerSettings {
   readonly mailboxSize: number
   readonly snapshotEvery: number
   readonly subscriberBuffer: number
+  /** At most this many jobs are decided together and made durable in one write. */
+  readonly maxRun: number
 }
 
 const restartSchedule = Schedule.exponential("20 millis").pipe(
@@ -67,11 +76,26 @@ const restartSchedule = Schedule.exponential("20 millis").pipe(
   Schedule.modifyDelay((d) => Duration.min(d, Duration.seconds(2)))
 )
 
+/** A job decided in the current run, with the reply to send once the run is durable. */
+interface Decided {
+  readonly job: Job
+  readonly reply: Reply
+}
+
+const storageFailure = (exit: Exit.Exit<void, StorageUnavailable>): StorageUnavailable =>
+  Exit.isFailure(exit) ? Option.getOrElse(Cause.failureOption(exit.cause), () => StorageUnavailable.of("write failed")) : StorageUnavailable.of("write failed")
+
 /**
- * Starts the worker of one lot in the current scope: a fiber that owns the lot, takes jobs from a
- * bounded mailbox one at a time, and is restarted from the store (snapshot plus log tail) with a
- * capped, jittered backoff when it dies of a defect. Closing the scope drains the mailbox, writes a
- * last snapshot and stops the fiber.
+ * Starts the worker of one lot in the current scope: a fiber that owns the lot and serves a bounded
+ * mailbox, restarted from the store (snapshot plus log tail) with a capped, jittered backoff when it
+ * dies of a defect. Closing the scope drains the mailbox, writes a last snapshot and stops the fiber.
+ *
+ * Jobs are served in runs: whatever waits in the mailbox (up to `maxRun`) is decided in order, each
+ * against the lot as the ones before it left it (their events applied ahead of durability), then
+ * the run's events and keyed responses go to the writer as one write. Only when it commits are the
+ * callers answered and the events published; if it fails, the run is undone newest first and every
+ * caller in it gets `StorageUnavailable`. Reads wait while a run is applied ahead of its write, so
+ * nothing that is not durable is ever seen.
  */
 export const startLotWorker = (
   recovered: { readonly lot: Lot; readonly snapshotSeq: number; readonly tenant: TenantId },
@@ -84,116 +108,201 @@ export const startLotWorker = (
     const scope = yield* Effect.scope
     const mailbox = yield* Queue.dropping<Job>(settings.mailboxSize)
     const subscribers = new Subscribers(settings.subscriberBuffer)
+    const maxRun = Math.max(1, settings.maxRun)
 
     let lot = recovered.lot
     let lastSnapshotSeq = recovered.snapshotSeq
-    let inFlight: Job | undefined
+    /** The jobs taken from the mailbox and not all answered: a defect or a stop must answer them. */
+    let inFlight: ReadonlyArray<Job> = []
     let isDeleted = false
     let needsReload = false
+    /** True while the lot holds events that are not durable yet (closed gate); reads wait on `durable`. */
+    let ahead = false
+    const durable = Effect.unsafeMakeLatch(true)
     const lotId = lot.id
     const annotate = Effect.annotateLogs({ lotId, tenant: recovered.tenant })
 
-    const idempotency = (job: Job, stored: string | undefined): IdempotencyRecord | undefined =>
-      job.keyed === undefined || stored === undefined ? undefined : { ...job.keyed, response: stored }
+    const read = <A>(f: (lot: Lot) => A): Effect.Effect<A> =>
+      Effect.suspend(() => (ahead ? Effect.zipRight(durable.await, read(f)) : Effect.succeed(f(lot))))
 
-    const writeSnapshot = Effect.suspend(() => {
-      if (lot.version <= lastSnapshotSeq) return Effect.void
-      const record = snapshotRecord(lot)
-      return writer.commit({ snapshot: record }).pipe(
+    const goAhead = () => {
+      ahead = true
+      durable.unsafeClose()
+    }
+    const settle = () => {
+      ahead = false
+      durable.unsafeOpen()
+    }
+
+    const idempotency = (job: Job, stored: string | undefined): ReadonlyArray<IdempotencyRecord> | undefined =>
+      job.keyed === undefined || stored === undefined ? undefined : [{ ...job.keyed, response: stored }]
+
+    const commitSnapshot = (record: SnapshotRecord) =>
+      writer.commit({ snapshot: record }).pipe(
         Effect.tap(() => Effect.sync(() => (lastSnapshotSeq = Math.max(lastSnapshotSeq, record.seq)))),
         Effect.catchAll((e) => Effect.logWarning("snapshot not written", e.message))
       )
-    })
+
+    /** A snapshot of the durable lot, if it moved since the last one (taken synchronously, written later). */
+    const snapshotNow = (): SnapshotRecord | undefined =>
+      ahead || needsReload || isDeleted || lot.version <= lastSnapshotSeq ? undefined : snapshotRecord(lot)
 
     const expireDue: Job = {
       operation: "expire",
       command: LotCommand.ExpireReservations(),
       keyed: undefined,
-      accepted: () => ({ stored: undefined, send: Effect.void }),
-      rejected: () => ({ stored: undefined, send: Effect.void }),
-      // No timer fires again for a hold already due, so a failed write is retried here (a restart re-arms its own).
-      failed: (e) =>
-        Effect.logWarning("reservation expiry not written; retried in a second", e.message).pipe(
-          Effect.zipRight(
-            e._tag === "StorageUnavailable" ? Effect.forkIn(Effect.delay(enqueueExpiry, "1 second"), scope) : Effect.void
-          ),
-          Effect.asVoid
-        )
+      accepted: () => ({ stored: undefined, send: () => {} }),
+      rejected: () => ({ stored: undefined, send: () => {} }),
+      // A failed write of it is retried by serveRun; a restart re-arms the timers itself.
+      failed: () => {}
     }
 
-    const handle = (job: Job, timers: FiberSet.FiberSet, background: FiberSet.FiberSet) =>
+    /** The worker's span for each traced job: a child of the caller's, across the mailbox. */
+    const jobSpans = (jobs: ReadonlyArray<Job>) =>
+      Effect.withFiberRuntime<ReadonlyArray<Tracer.Span | undefined>>((fiber) =>
+        Effect.succeed(
+          jobs.map((job) =>
+            job.span === undefined ? undefined : startSpan(fiber, `LotWorker.${job.operation}`, job.span, { "parkplane.lot_id": lotId })
+          )
+        )
+      )
+
+    const endSpans = (spans: ReadonlyArray<Tracer.Span | undefined>, exit: Exit.Exit<void, StorageUnavailable>) =>
+      Effect.withFiberRuntime<void>((fiber) => {
+        for (const span of spans) if (span !== undefined) endSpan(fiber, span, exit)
+        return Effect.void
+      })
+
+    /** Deleting a lot is served alone: it needs every earlier job durable and none after it. */
+    const deleteLot = (job: Job) =>
       Effect.gen(function* () {
-        inFlight = job
-        yield* faults.check(lotId)
-        if (isDeleted) {
-          yield* job.failed(LotNotFound.of(lotId))
-          return
-        }
-        if (job.command._tag === "DeleteLot") {
-          if (lot.occupiedCount > 0 || lot.reservedCount > 0) {
-            const reply = job.rejected(LotNotEmpty.of(lotId, lot.occupiedCount, lot.reservedCount))
-            yield* commitThenSend(job, reply, { idempotency: idempotency(job, reply.stored) })
-            return
-          }
-          const reply = job.accepted(lot, [])
-          const ok = yield* commitThenSend(job, reply, { deleteLot: lotId, idempotency: idempotency(job, reply.stored) })
-          if (ok) {
-            isDeleted = true
-            yield* subscribers.closeAll
-          }
-          return
-        }
-        const now = yield* Clock.currentTimeMillis
-        const decision = lot.decide(job.command, now)
-        if (decision._tag === "Left") {
-          const reply = job.rejected(decision.left)
+        if (lot.occupiedCount > 0 || lot.reservedCount > 0) {
+          const reply = job.rejected(LotNotEmpty.of(lotId, lot.occupiedCount, lot.reservedCount))
           yield* commitThenSend(job, reply, { idempotency: idempotency(job, reply.stored) })
           return
         }
-        const events = decision.right
-        if (events.length === 0) {
-          yield* job.accepted(lot, events).send
-          return
+        const reply = job.accepted(lot, [])
+        const ok = yield* commitThenSend(job, reply, { deleteLot: lotId, idempotency: idempotency(job, reply.stored) })
+        if (ok) {
+          isDeleted = true
+          yield* subscribers.closeAll
         }
-        const base = lot.version
-        const records = events.map((event, i) => toRecord(lotId, base + 1 + i, event))
-        const reply = job.accepted(lot, events)
-        const exit = yield* Effect.exit(writer.commit({ events: records, idempotency: idempotency(job, reply.stored) }))
-        if (Exit.isFailure(exit)) {
-          // Not durable, so not applied: the lot in memory still matches the log.
-          yield* job.failed(Option.getOrElse(Cause.failureOption(exit.cause), () => StorageUnavailable.of("write failed")))
-          return
-        }
-        for (const event of events) lot.evolve(event)
-        subscribers.publish(events.map((event, i) => StoredLotEvent.make({ lotId, seq: base + 1 + i, event }, true)))
-        for (const event of events) {
-          if (event._tag === "SlotReserved") yield* scheduleExpiry(timers, event.expiresAt)
-        }
-        if (lot.version - lastSnapshotSeq >= Math.max(settings.snapshotEvery, lot.occupiedCount + lot.reservedCount)) {
-          // Amortised: a snapshot costs O(live vehicles), so one is taken at most every that many events.
-          yield* FiberSet.run(background, writeSnapshot)
-        }
-        yield* reply.send
-      }).pipe(
-        // Cleared only once answered: after a defect or an interruption the supervisor (or the
-        // finalizer) still has to answer the job in flight, or its caller would wait forever.
-        Effect.tap(() => Effect.sync(() => (inFlight = undefined)))
-      )
+      })
 
-    /** For replies that write no events: store the keyed response (if any), then answer. */
-    const commitThenSend = (job: Job, reply: Reply, write: Parameters<Writer["commit"]>[0]) =>
+    /** For a reply that writes no events: store the keyed response (if any), then answer. */
+    const commitThenSend = (job: Job, reply: Reply, write: Write) =>
       Effect.gen(function* () {
         if (write.idempotency === undefined && write.deleteLot === undefined) {
-          yield* reply.send
+          reply.send()
           return true
         }
         const exit = yield* Effect.exit(writer.commit(write))
         if (Exit.isFailure(exit)) {
-          yield* job.failed(Option.getOrElse(Cause.failureOption(exit.cause), () => StorageUnavailable.of("write failed")))
+          job.failed(storageFailure(exit))
           return false
         }
-        yield* reply.send
+        reply.send()
         return true
+      })
+
+    /**
+     * Decides a run of lot commands in order, each applying its events ahead of durability, makes
+     * them durable in one write, then answers; a failed write undoes them all.
+     */
+    const serveRun = (jobs: ReadonlyArray<Job>, timers: FiberSet.FiberSet, background: FiberSet.FiberSet) =>
+      Effect.gen(function* () {
+        const now = yield* Clock.currentTimeMillis
+        const decided: Array<Decided> = []
+        const records: Array<EventRecord> = []
+        const stored: Array<IdempotencyRecord> = []
+        const applied: Array<Applied> = []
+        const published: Array<StoredLotEvent> = []
+        for (const job of jobs) {
+          if (faults.hit(lotId)) {
+            // Test-only: a defect in the middle of a run; the restart reloads the lot from the store.
+            return yield* Effect.die(new Error(`fault injected into lot ${lotId}`))
+          }
+          const command = job.command
+          if (isDeleted || command._tag === "DeleteLot") {
+            job.failed(LotNotFound.of(lotId))
+            continue
+          }
+          const decision = lot.decide(command, now)
+          if (decision._tag === "Left") {
+            const reply = job.rejected(decision.left)
+            if (job.keyed !== undefined && reply.stored !== undefined) stored.push({ ...job.keyed, response: reply.stored })
+            decided.push({ job, reply })
+            continue
+          }
+          const events = decision.right
+          const reply = job.accepted(lot, events)
+          if (job.keyed !== undefined && reply.stored !== undefined) stored.push({ ...job.keyed, response: reply.stored })
+          decided.push({ job, reply })
+          if (events.length === 0) continue
+          if (!ahead) goAhead()
+          for (const event of events) {
+            const seq = lot.version + 1
+            records.push(toRecord(lotId, seq, event))
+            applied.push(lot.apply(event))
+            published.push(StoredLotEvent.make({ lotId, seq, event }, true))
+          }
+        }
+        if (records.length === 0 && stored.length === 0) {
+          for (const d of decided) d.reply.send()
+          return
+        }
+        const spans = yield* jobSpans(decided.map((d) => d.job))
+        const exit = yield* Effect.exit(
+          writer.commit({ events: records, idempotency: stored.length === 0 ? undefined : stored }, spans)
+        )
+        yield* endSpans(spans, exit)
+        if (Exit.isFailure(exit)) {
+          // Not durable, so not kept: the lot in memory goes back to what the log says.
+          for (let i = applied.length - 1; i >= 0; i--) lot.undo(applied[i])
+          settle()
+          const error = storageFailure(exit)
+          for (const d of decided) d.job.failed(error)
+          if (decided.some((d) => d.job === expireDue)) {
+            // No timer fires again for a hold already due, so the expiry is retried here.
+            yield* Effect.logWarning("reservation expiry not written; retried in a second", error.message)
+            yield* Effect.forkIn(Effect.interruptible(Effect.delay(enqueueExpiry, "1 second")), scope)
+          }
+          return
+        }
+        settle()
+        if (published.length > 0) subscribers.publish(published)
+        for (const { event } of published) {
+          if (event._tag === "SlotReserved") yield* scheduleExpiry(timers, event.expiresAt)
+        }
+        if (lot.version - lastSnapshotSeq >= Math.max(settings.snapshotEvery, lot.occupiedCount + lot.reservedCount)) {
+          // Amortised: a snapshot costs O(live vehicles), so one is taken at most every that many events.
+          const record = snapshotNow()
+          if (record !== undefined) yield* FiberSet.run(background, commitSnapshot(record))
+        }
+        for (const d of decided) d.reply.send()
+      })
+
+    /** Serves what was taken from the mailbox: runs of lot commands, a deletion alone. */
+    const serve = (batch: ReadonlyArray<Job>, timers: FiberSet.FiberSet, background: FiberSet.FiberSet) =>
+      Effect.gen(function* () {
+        inFlight = batch
+        let from = 0
+        while (from < batch.length) {
+          if (batch[from].command._tag === "DeleteLot") {
+            if (isDeleted) batch[from].failed(LotNotFound.of(lotId))
+            else yield* deleteLot(batch[from])
+            from++
+            continue
+          }
+          let to = from
+          while (to < batch.length && batch[to].command._tag !== "DeleteLot") to++
+          yield* serveRun(batch.slice(from, to), timers, background)
+          from = to
+        }
+        inFlight = []
+        // Readers that waited on the write go before the next run can close the gate again, and a
+        // stop requested meanwhile is seen before the next batch is taken.
+        yield* Effect.yieldNow()
       })
 
     const enqueueExpiry = Effect.suspend(() => (Queue.unsafeOffer(mailbox, expireDue) ? Effect.void : Effect.fail("full" as const))).pipe(
@@ -201,12 +310,14 @@ export const startLotWorker = (
       Effect.orDie
     )
 
+    // Timers are armed while a run is served (uninterruptibly): they must not inherit that, or a stop would wait them out.
     const scheduleExpiry = (timers: FiberSet.FiberSet, expiresAt: number) =>
       FiberSet.run(
         timers,
         Clock.currentTimeMillis.pipe(
           Effect.flatMap((now) => Effect.sleep(Duration.millis(Math.max(0, expiresAt - now)))),
-          Effect.zipRight(enqueueExpiry)
+          Effect.zipRight(enqueueExpiry),
+          Effect.interruptible
         )
       )
 
@@ -227,21 +338,15 @@ export const startLotWorker = (
         if (needsReload) {
           yield* reload
           needsReload = false
+          settle()
         }
         const timers = yield* FiberSet.make()
         const background = yield* FiberSet.make()
         for (const reservation of lot.reservations()) yield* scheduleExpiry(timers, reservation.expiresAt)
+        // Only the wait is interruptible: a batch once taken is decided, written and answered.
         return yield* Effect.forever(
-          Queue.take(mailbox).pipe(
-            Effect.flatMap((job) =>
-              job.span === undefined
-                ? handle(job, timers, background)
-                : Effect.withSpan(handle(job, timers, background), `LotWorker.${job.operation}`, {
-                    parent: job.span,
-                    captureStackTrace: false,
-                    attributes: { "parkplane.lot_id": lotId }
-                  })
-            )
+          Effect.uninterruptibleMask((restore) =>
+            Effect.flatMap(restore(Queue.takeBetween(mailbox, 1, maxRun)), (batch) => serve(Chunk.toReadonlyArray(batch), timers, background))
           )
         )
       })
@@ -251,9 +356,9 @@ export const startLotWorker = (
       Effect.gen(function* () {
         const waiting = yield* Queue.takeAll(mailbox)
         const current = inFlight
-        inFlight = undefined
-        if (current !== undefined) yield* current.failed(error)
-        yield* Effect.forEach(waiting, (job) => job.failed(error), { discard: true })
+        inFlight = []
+        for (const job of current) job.failed(error)
+        for (const job of waiting) job.failed(error)
       })
 
     const supervised = life.pipe(
@@ -265,6 +370,7 @@ export const startLotWorker = (
               yield* Metrics.recordWorkerRestart
               // Callers waiting on this life get a typed answer now rather than a hang.
               yield* failWaiting(LotUnavailable.of(lotId))
+              // Whatever was applied ahead of its write is dropped with the lot: the store has the truth.
               needsReload = true
               return yield* Effect.fail("restart" as const)
             })
@@ -279,7 +385,13 @@ export const startLotWorker = (
       scope,
       Effect.suspend(() => failWaiting(isDeleted ? LotNotFound.of(lotId) : LotUnavailable.of(lotId))).pipe(
         Effect.zipRight(subscribers.closeAll),
-        Effect.zipRight(Effect.suspend(() => (isDeleted ? Metrics.forgetLot(lotId) : writeSnapshot)))
+        Effect.zipRight(
+          Effect.suspend(() => {
+            if (isDeleted) return Metrics.forgetLot(lotId)
+            const record = snapshotNow()
+            return record === undefined ? Effect.void : commitSnapshot(record)
+          })
+        )
       )
     )
     yield* Metrics.trackLotWorker
@@ -289,7 +401,8 @@ export const startLotWorker = (
       lotId,
       tenant: recovered.tenant,
       name: lot.name,
-      lot: () => lot,
+      read,
+      current: () => lot,
       offer: (job) => Queue.unsafeOffer(mailbox, job),
       // A queue's size goes negative by the number of fibers waiting to take: an idle worker is one.
       mailboxDepth: Effect.map(Queue.size(mailbox), (size) => Math.max(0, size)),
@@ -297,4 +410,3 @@ export const startLotWorker = (
       deleted: () => isDeleted
     } satisfies LotWorker
   })
-

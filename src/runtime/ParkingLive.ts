@@ -1,5 +1,5 @@
 import type { SqlClient } from "@effect/sql"
-import { Chunk, Clock, type ConfigError, Deferred, Effect, Either, Layer, Option, Schedule, Schema, Stream } from "effect"
+import { Chunk, Clock, type ConfigError, Deferred, Effect, Either, Layer, Option, Schedule, Schema, Stream, type Tracer } from "effect"
 import { AppConfig } from "../config.ts"
 import {
   IdempotencyKeyReused,
@@ -113,6 +113,7 @@ const make = Effect.gen(function* () {
   /** Puts a command in the lot's mailbox and waits for its durable answer. */
   const submit = <A>(
     worker: LotWorker,
+    span: Tracer.AnySpan | undefined,
     operation: Metrics.CommandOperation,
     command: Job["command"],
     keyed: Keyed | undefined,
@@ -120,30 +121,34 @@ const make = Effect.gen(function* () {
     answer: (lot: Lot, events: ReadonlyArray<LotEvent>) => A,
     encodeRejection: (error: LotRuleError | LotNotEmpty) => string | undefined
   ): Effect.Effect<A, CommandError | LotNotEmpty> =>
-    Effect.gen(function* () {
-      const deferred = yield* Deferred.make<A, CommandError | LotNotEmpty>()
-      const span = yield* Effect.option(Effect.currentSpan)
-      const job: Job = {
-        span: Option.getOrUndefined(span),
-        operation,
-        command,
-        keyed,
-        accepted: (lot, events) => {
-          const value = answer(lot, events)
-          return {
-            stored: keyed === undefined ? undefined : encodeAccepted(value),
-            send: Deferred.succeed(deferred, value)
-          }
-        },
-        rejected: (error) => ({
-          stored: keyed === undefined ? undefined : encodeRejection(error),
-          send: Deferred.fail(deferred, error)
-        }),
-        failed: (error) => Deferred.fail(deferred, error)
-      }
-      if (!worker.offer(job)) return yield* Overloaded.of(worker.lotId)
-      return yield* Deferred.await(deferred)
-    })
+    // A resumption rather than a Deferred per command: this is the hot path of every write.
+    Effect.async<A, CommandError | LotNotEmpty>((resume) => {
+        let answered = false
+        const answerWith = (result: Effect.Effect<A, CommandError | LotNotEmpty>) => {
+          if (answered) return
+          answered = true
+          resume(result)
+        }
+        const job: Job = {
+          span,
+          operation,
+          command,
+          keyed,
+          accepted: (lot, events) => {
+            const value = answer(lot, events)
+            return {
+              stored: keyed === undefined ? undefined : encodeAccepted(value),
+              send: () => answerWith(Effect.succeed(value))
+            }
+          },
+          rejected: (error) => ({
+            stored: keyed === undefined ? undefined : encodeRejection(error),
+            send: () => answerWith(Effect.fail(error))
+          }),
+          failed: (error) => answerWith(Effect.fail(error))
+        }
+        if (!worker.offer(job)) answerWith(Effect.fail(Overloaded.of(worker.lotId)))
+      })
 
   const lotCommand = <A>(
     envelope: Envelope,
@@ -154,17 +159,19 @@ const make = Effect.gen(function* () {
     codec: Codec<A, LotRuleError>,
     answer: (lot: Lot, events: ReadonlyArray<LotEvent>) => A
   ): Effect.Effect<A, CommandError> =>
-    // The key is looked up before the lot, so a retry still replays after the lot was deleted.
-    idempotent(envelope, operation, lotId, body, codec, (keyed) =>
-      Effect.flatMap(registry.get(envelope.tenant, lotId), (worker) =>
-        submit(worker, operation, command, keyed, (value) => codec.encode(Either.right(value)), answer, (error) =>
-          error._tag === "LotNotEmpty" ? undefined : codec.encode(Either.left(error))
-        ).pipe(
-          // A lot command never meets LotNotEmpty; only DeleteLot can.
-          Effect.catchTag("LotNotEmpty", (e) => Effect.die(e))
+    instrumentCommand(operation, { lotId, tenant: envelope.tenant, correlationId: envelope.correlationId })((span) =>
+      // The key is looked up before the lot, so a retry still replays after the lot was deleted.
+      idempotent(envelope, operation, lotId, body, codec, (keyed) =>
+        Effect.flatMap(registry.get(envelope.tenant, lotId), (worker) =>
+          submit(worker, span, operation, command, keyed, (value) => codec.encode(Either.right(value)), answer, (error) =>
+            error._tag === "LotNotEmpty" ? undefined : codec.encode(Either.left(error))
+          ).pipe(
+            // A lot command never meets LotNotEmpty; only DeleteLot can.
+            Effect.catchTag("LotNotEmpty", (e) => Effect.die(e))
+          )
         )
       )
-    ).pipe(instrumentCommand(operation, { lotId, tenant: envelope.tenant, correlationId: envelope.correlationId }))
+    )
 
   const firstEvent = <T extends LotEvent["_tag"]>(events: ReadonlyArray<LotEvent>, tag: T): Extract<LotEvent, { _tag: T }> => {
     for (const event of events) if (event._tag === tag) return event as Extract<LotEvent, { _tag: T }>
@@ -195,12 +202,12 @@ const make = Effect.gen(function* () {
   return Parking.of({
     createLot: (envelope, input) =>
       idempotent(envelope, "createLot", "", { name: input.name, layout: input.layout, tariff: input.tariff }, lotCodec, (keyed) =>
-        Effect.gen(function* () {
+        instrumentCommand("createLot", { lotId: "", tenant: envelope.tenant, correlationId: envelope.correlationId })((span) => Effect.gen(function* () {
           const capacity = input.layout.reduce((n, g) => n + g.count, 0)
           if (capacity > maxSlots) {
             const rejection = InvalidInput.of(`a lot has at most ${maxSlots} slots (PARKPLANE_MAX_SLOTS); this one asks for ${capacity}`, "slots")
             if (keyed !== undefined) {
-              yield* writer.commit({ idempotency: { ...keyed, response: lotCodec.encode(Either.left(rejection)) } })
+              yield* writer.commit({ idempotency: [{ ...keyed, response: lotCodec.encode(Either.left(rejection)) }] }, [span])
             }
             return yield* rejection
           }
@@ -214,25 +221,26 @@ const make = Effect.gen(function* () {
             yield* writer.commit({
               createLot: { id: lotId, tenant: envelope.tenant, name: input.name, createdAt: now },
               events: [toRecord(lotId, 1, created)],
-              idempotency: keyed === undefined ? undefined : { ...keyed, response: lotCodec.encode(Either.right(summary)) }
-            })
+              idempotency: keyed === undefined ? undefined : [{ ...keyed, response: lotCodec.encode(Either.right(summary)) }]
+            }, [span])
             yield* registry.register(lot, 0, envelope.tenant)
             return summary
           }).pipe(Effect.tapError(() => registry.releaseName(envelope.tenant, input.name)))
-        }).pipe(instrumentCommand("createLot", { lotId: "", tenant: envelope.tenant, correlationId: envelope.correlationId }))
+        }))
       ),
 
-    listLots: (tenant) => Effect.map(registry.list(tenant), (workers) => workers.map((w) => w.lot().summary())),
+    listLots: (tenant) => Effect.flatMap(registry.list(tenant), (workers) => Effect.forEach(workers, (w) => w.read((lot) => lot.summary()))),
 
-    getLot: (tenant, lotId) => Effect.map(registry.get(tenant, lotId), (w) => w.lot().summary()),
+    getLot: (tenant, lotId) => Effect.flatMap(registry.get(tenant, lotId), (w) => w.read((lot) => lot.summary())),
 
-    findLotByName: (tenant, name) => Effect.map(registry.findByName(tenant, name), (w) => w.lot().summary()),
+    findLotByName: (tenant, name) => Effect.flatMap(registry.findByName(tenant, name), (w) => w.read((lot) => lot.summary())),
 
     deleteLot: (envelope, lotId) =>
       // The key is looked up before the lot: a retried deletion finds its lot gone and must still replay.
+      instrumentCommand("deleteLot", { lotId, tenant: envelope.tenant, correlationId: envelope.correlationId })((span) =>
       idempotent(envelope, "deleteLot", lotId, {}, deleteCodec, (keyed) =>
         Effect.flatMap(registry.get(envelope.tenant, lotId), (worker) =>
-          submit(worker, "deleteLot", { _tag: "DeleteLot" }, keyed, () => deleteCodec.encode(Either.right(undefined)), () => undefined, (error) =>
+          submit(worker, span, "deleteLot", { _tag: "DeleteLot" }, keyed, () => deleteCodec.encode(Either.right(undefined)), () => undefined, (error) =>
             error._tag === "LotNotEmpty" ? deleteCodec.encode(Either.left(error)) : undefined
           ).pipe(
             Effect.tap(() => registry.remove(worker)),
@@ -240,7 +248,7 @@ const make = Effect.gen(function* () {
             Effect.catchAll((e) => (isDeleteError(e) ? Effect.fail(e) : Effect.die(e)))
           )
         )
-      ).pipe(instrumentCommand("deleteLot", { lotId, tenant: envelope.tenant, correlationId: envelope.correlationId })),
+      )),
 
     park: (envelope, lotId, input) =>
       lotCommand(
@@ -296,22 +304,22 @@ const make = Effect.gen(function* () {
         slotAfter(lot, slot, "Free")
       ),
 
-    slots: (tenant, lotId) => Effect.map(registry.get(tenant, lotId), (w) => w.lot().slots()),
+    slots: (tenant, lotId) => Effect.flatMap(registry.get(tenant, lotId), (w) => w.read((lot) => lot.slots())),
 
-    slot: (tenant, lotId, slot) => Effect.flatMap(registry.get(tenant, lotId), (w) => w.lot().slot(slot)),
+    slot: (tenant, lotId, slot) => Effect.flatMap(registry.get(tenant, lotId), (w) => Effect.flatten(w.read((lot) => lot.slot(slot)))),
 
-    vehicles: (tenant, lotId, color) => Effect.map(registry.get(tenant, lotId), (w) => w.lot().vehicles(color)),
+    vehicles: (tenant, lotId, color) => Effect.flatMap(registry.get(tenant, lotId), (w) => w.read((lot) => lot.vehicles(color))),
 
-    locate: (tenant, lotId, registration) => Effect.flatMap(registry.get(tenant, lotId), (w) => w.lot().locate(registration)),
+    locate: (tenant, lotId, registration) => Effect.flatMap(registry.get(tenant, lotId), (w) => Effect.flatten(w.read((lot) => lot.locate(registration)))),
 
-    reservations: (tenant, lotId) => Effect.map(registry.get(tenant, lotId), (w) => w.lot().reservations()),
+    reservations: (tenant, lotId) => Effect.flatMap(registry.get(tenant, lotId), (w) => w.read((lot) => lot.reservations())),
 
     ticket: (tenant, ticketId) =>
       Effect.gen(function* () {
         const id = parseEntityId(ticketId)
         if (id === undefined || ticketId.includes("-R")) return yield* TicketNotFound.of(ticketId)
         const worker = yield* registry.get(tenant, id.lotId).pipe(Effect.mapError(() => TicketNotFound.of(ticketId)))
-        const open = worker.lot().openTicket(ticketId)
+        const open = yield* worker.read((lot) => lot.openTicket(ticketId))
         if (open !== undefined) return open
         // Closed tickets live only in the log: the park and the leave that share its id.
         const records = yield* log.byTicket(ticketId)

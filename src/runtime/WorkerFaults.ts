@@ -1,4 +1,4 @@
-import { Effect, Ref } from "effect"
+import { Effect } from "effect"
 
 /**
  * The test-only fault hook: arm a lot and its worker dies of a defect on its next command. It is
@@ -6,15 +6,13 @@ import { Effect, Ref } from "effect"
  * tests and the fault lab (behind its own flag) arm it.
  */
 export class WorkerFaults extends Effect.Service<WorkerFaults>()("parkplane/WorkerFaults", {
-  effect: Effect.gen(function* () {
-    const armed = yield* Ref.make<ReadonlySet<string>>(new Set())
+  sync: () => {
+    // Checked once per command on the hot path, so a plain set rather than a Ref.
+    const armed = new Set<string>()
     return {
-      arm: (lotId: string) => Ref.update(armed, (s) => new Set(s).add(lotId)),
-      /** Dies if the lot is armed, disarming it so the restarted worker carries on. */
-      check: (lotId: string) =>
-        Ref.modify(armed, (s) => (s.has(lotId) ? [true, new Set([...s].filter((id) => id !== lotId))] : [false, s])).pipe(
-          Effect.flatMap((hit) => (hit ? Effect.die(new Error(`fault injected into lot ${lotId}`)) : Effect.void))
-        )
+      arm: (lotId: string) => Effect.sync(() => void armed.add(lotId)),
+      /** True (once) if the lot is armed: the worker then dies, and the restarted one carries on. */
+      hit: (lotId: string): boolean => armed.size > 0 && armed.delete(lotId)
     } as const
-  })
+  }
 }) {}

@@ -83,7 +83,8 @@ export interface Write {
   readonly events?: ReadonlyArray<EventRecord> | undefined
   /** Replaces the older snapshots of that lot (only the newest is kept). */
   readonly snapshot?: SnapshotRecord | undefined
-  readonly idempotency?: IdempotencyRecord | undefined
+  /** Keyed responses stored with the events (a run of commands may carry several). */
+  readonly idempotency?: ReadonlyArray<IdempotencyRecord> | undefined
 }
 
 export interface RecoveredLot {

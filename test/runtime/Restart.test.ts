@@ -180,9 +180,10 @@ describe("shutdown", () => {
     Effect.gen(function* () {
       const filename = tempDatabase()
       const scope = yield* Scope.make()
-      const parking = Context.get(yield* Layer.buildWithScope(runtimeOver(filename, { PARKPLANE_SNAPSHOT_EVERY: "5" }), scope), Parking)
-      const lot = yield* parking.createLot(envelope(), { name: "closing", layout: [SlotGroup.make({ type: "standard", count: 100 })] })
-      const callers = yield* Effect.forEach(Array.from({ length: 60 }, (_, i) => i), (i) =>
+      // One command per write, so that the close surely comes while commands are still queued.
+      const parking = Context.get(yield* Layer.buildWithScope(runtimeOver(filename, { PARKPLANE_SNAPSHOT_EVERY: "5", PARKPLANE_WORKER_MAX_RUN: "1" }), scope), Parking)
+      const lot = yield* parking.createLot(envelope(), { name: "closing", layout: [SlotGroup.make({ type: "standard", count: 1000 })] })
+      const callers = yield* Effect.forEach(Array.from({ length: 200 }, (_, i) => i), (i) =>
         Effect.fork(Effect.either(parking.park(envelope(), lot.id, { registration: `C-${i}`, color: "Red" })))
       )
       for (let i = 0; i < 20; i++) yield* Effect.yieldNow()

@@ -43,7 +43,7 @@ describe("Database", () => {
           createLot: lot("L1", "north"),
           events: [event("L1", 1, "T1"), event("L1", 2)],
           snapshot: { lotId: "L1", seq: 1, state: "{\"n\":1}" },
-          idempotency: { tenant: "acme", key: "k1", requestHash: "h", response: "{}", expiresAt: 1_763_784_000_123 }
+          idempotency: [{ tenant: "acme", key: "k1", requestHash: "h", response: "{}", expiresAt: 1_763_784_000_123 }]
         })
       }).pipe(Effect.provide(database()))
       expect(fs.existsSync(filename)).toBe(true)

@@ -131,13 +131,13 @@ describe("LotStore", () => {
       const writer = yield* Writer
       const store = yield* LotStore
       const record = { tenant: "acme", key: "k1", requestHash: "h1", response: "{\"ok\":1}", expiresAt: 2_000 }
-      yield* writer.commit({ idempotency: record })
-      yield* writer.commit({ idempotency: { ...record, tenant: "other", expiresAt: 5_000 } })
+      yield* writer.commit({ idempotency: [record] })
+      yield* writer.commit({ idempotency: [{ ...record, tenant: "other", expiresAt: 5_000 }] })
       expect(yield* store.findIdempotency("acme", "k1", 1_999)).toEqual(record)
       expect(yield* store.findIdempotency("acme", "k2", 1_999)).toBeUndefined()
       expect(yield* store.findIdempotency("acme", "k1", 2_000)).toBeUndefined()
       // An expired record can be replaced under the same key.
-      yield* writer.commit({ idempotency: { ...record, requestHash: "h2", expiresAt: 9_000 } })
+      yield* writer.commit({ idempotency: [{ ...record, requestHash: "h2", expiresAt: 9_000 }] })
       expect((yield* store.findIdempotency("acme", "k1", 3_000))?.requestHash).toBe("h2")
       yield* store.purgeIdempotency(6_000)
       expect(yield* store.findIdempotency("other", "k1", 0)).toBeUndefined()

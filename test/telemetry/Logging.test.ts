@@ -1,6 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "@effect/vitest"
 import { ConfigProvider, Effect, Layer, Logger, Redacted } from "effect"
-import { instrumentCommand } from "../../src/telemetry/Instrument.ts"
 import { LoggingLive, REDACTED, redact } from "../../src/telemetry/Logging.ts"
 import { makeInMemoryTracing } from "../../src/telemetry/Tracing.ts"
 
@@ -27,7 +26,7 @@ describe("JSON logging", () => {
     return Effect.gen(function* () {
       yield* Effect.logInfo("parked").pipe(
         Effect.withLogSpan("handler"),
-        instrumentCommand("park", { tenant: "acme", lotId: "L1", correlationId: "req-1" }),
+        Effect.withSpan("Parking.park"),
         Effect.annotateLogs({ correlationId: "req-1", tenant: "acme", lotId: "L1" })
       )
       yield* Effect.logWarning("second", { detail: 1 })

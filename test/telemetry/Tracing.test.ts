@@ -21,11 +21,11 @@ describe("Tracing", () => {
     expect(url("http://collector:4318", "http://other:4318/custom")).toEqual(Option.some("http://other:4318/custom"))
   })
 
-  it.effect("a command span carries operation, outcome, lot, tenant and correlation id; the commit span nests in it", () => {
+  it.effect("a command span carries operation, outcome, lot, tenant and correlation id; the commit span links to it", () => {
     const { exporter, layer } = makeInMemoryTracing()
     return Effect.gen(function* () {
-      yield* instrumentCommand("park", context)(withCommitSpan(3)(Effect.void))
-      yield* Effect.exit(instrumentCommand("leave", context)(Effect.fail(LotFull.of("ev"))))
+      yield* instrumentCommand("park", context)((span) => withCommitSpan(3, [span])(Effect.void)).pipe(Effect.withSpan("http.request"))
+      yield* Effect.exit(instrumentCommand("leave", context)(() => Effect.fail(LotFull.of("ev"))))
       const spans = exporter.getFinishedSpans()
       const park = spans.find((s) => s.name === "Parking.park")
       const commit = spans.find((s) => s.name === "store.commit")
@@ -38,7 +38,9 @@ describe("Tracing", () => {
         "parkplane.correlation_id": "req-7"
       })
       expect(commit?.attributes).toMatchObject({ "parkplane.batch_size": 3 })
-      expect(commit?.parentSpanContext?.spanId).toBe(park?.spanContext().spanId)
+      expect(commit?.links.map((l) => l.context.spanId)).toContain(park?.spanContext().spanId)
+      // The command span is a child of the caller's span, though not the fiber's current span.
+      expect(park?.parentSpanContext?.spanId).toBe(spans.find((s) => s.name === "http.request")?.spanContext().spanId)
       expect(leave?.attributes).toMatchObject({ "parkplane.outcome": "rejected" })
       expect(park?.resource.attributes["service.name"]).toBe("parkplane-test")
     }).pipe(Effect.provide(layer))
