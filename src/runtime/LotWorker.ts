@@ -35,7 +35,8 @@ export interface Reply {
  */
 export interface Job {
   readonly operation: string
-  readonly command: LotCommand | { readonly _tag: "DeleteLot" }
+  /** A lot command, the lot's deletion, or a read answered in its place among the commands (by `accepted`). */
+  readonly command: LotCommand | { readonly _tag: "DeleteLot" } | { readonly _tag: "Read" }
   readonly keyed: Keyed | undefined
   /** Called with the lot as it stands before the events apply. */
   readonly accepted: (lot: Lot, events: ReadonlyArray<LotEvent>) => Reply
@@ -58,6 +59,8 @@ export interface LotWorker {
   readonly current: () => Lot
   /** Puts a job in the mailbox; false when the mailbox is full. */
   readonly offer: (job: Job) => boolean
+  /** Puts all the jobs in the mailbox, in order, or none of them (false) when they do not all fit. */
+  readonly offerAll: (jobs: ReadonlyArray<Job>) => boolean
   readonly mailboxDepth: Effect.Effect<number>
   readonly subscribers: Subscribers
   readonly deleted: () => boolean
@@ -225,6 +228,11 @@ export const startLotWorker = (
           const command = job.command
           if (isDeleted || command._tag === "DeleteLot") {
             job.failed(LotNotFound.of(lotId))
+            continue
+          }
+          if (command._tag === "Read") {
+            // Answered from the lot as the jobs before it left it, and sent with them once durable.
+            decided.push({ job, reply: job.accepted(lot, []) })
             continue
           }
           const decision = lot.decide(command, now)
@@ -404,6 +412,13 @@ export const startLotWorker = (
       read,
       current: () => lot,
       offer: (job) => Queue.unsafeOffer(mailbox, job),
+      offerAll: (jobs) => {
+        // Checked first, so that a script is queued whole or refused whole; nothing runs in between.
+        const queued = Math.max(0, Option.getOrElse(mailbox.unsafeSize(), () => 0))
+        if (settings.mailboxSize - queued < jobs.length) return false
+        for (const job of jobs) Queue.unsafeOffer(mailbox, job)
+        return true
+      },
       // A queue's size goes negative by the number of fibers waiting to take: an idle worker is one.
       mailboxDepth: Effect.map(Queue.size(mailbox), (size) => Math.max(0, size)),
       subscribers,

@@ -1,4 +1,4 @@
-import { Context, type Effect, Schema, type Stream } from "effect"
+import { Context, type Effect, type Either, Schema, type Stream } from "effect"
 import type {
   IdempotencyKeyReused,
   InvalidInput,
@@ -47,6 +47,22 @@ export interface ReserveSlot {
 }
 
 /** What a command can meet besides the lot's own rules: the lot, the mailbox, the storage, the key. */
+/**
+ * One step of a script run against one lot (`Parking.runScript`): a park, a leave, or a read that
+ * sees the lot exactly as the steps before it left it.
+ */
+export type ScriptStep =
+  | { readonly _tag: "Park"; readonly vehicle: ParkVehicle }
+  | { readonly _tag: "Leave"; readonly target: LeaveTarget }
+  | { readonly _tag: "Vehicles"; readonly color?: string | undefined }
+  | { readonly _tag: "Locate"; readonly registration: string }
+
+/** What a step answered, in the step's place. */
+export type ScriptAnswer =
+  | { readonly _tag: "Ticket"; readonly ticket: Either.Either<Ticket, LotRuleError> }
+  | { readonly _tag: "Vehicles"; readonly vehicles: ReadonlyArray<ParkedVehicle> }
+  | { readonly _tag: "Located"; readonly location: Either.Either<VehicleLocation, VehicleNotFound> }
+
 export type DeliveryError = LotNotFound | Overloaded | StorageUnavailable | LotUnavailable | IdempotencyKeyReused
 export type CommandError = LotRuleError | DeliveryError
 
@@ -73,6 +89,17 @@ export class Parking extends Context.Tag("parkplane/Parking")<
     readonly findLotByName: (tenant: TenantId, name: string) => Effect.Effect<LotSummary, LotNotFound>
     readonly deleteLot: (envelope: Envelope, lotId: LotId) => Effect.Effect<void, LotNotEmpty | DeliveryError>
     readonly park: (envelope: Envelope, lotId: LotId, input: ParkVehicle) => Effect.Effect<Ticket, CommandError>
+    /**
+     * Runs steps in order as if one by one, and answers each (a refused step does not stop the rest).
+     * They go into the lot's mailbox together, so the worker decides them in one run and makes them
+     * durable in one write: for scripts and bulk loads, where a command each would pay a round trip
+     * each. Every step or none is taken (Overloaded when the mailbox has no room for all of them).
+     */
+    readonly runScript: (
+      envelope: Envelope,
+      lotId: LotId,
+      steps: ReadonlyArray<ScriptStep>
+    ) => Effect.Effect<ReadonlyArray<ScriptAnswer>, Exclude<DeliveryError, IdempotencyKeyReused>>
     readonly leave: (envelope: Envelope, lotId: LotId, target: LeaveTarget) => Effect.Effect<Ticket, CommandError>
     readonly reserve: (envelope: Envelope, lotId: LotId, input: ReserveSlot) => Effect.Effect<Reservation, CommandError>
     readonly cancelReservation: (

@@ -5,7 +5,9 @@ import {
   IdempotencyKeyReused,
   InvalidInput,
   type LotNotEmpty,
+  type LotNotFound,
   type LotRuleError,
+  type LotUnavailable,
   Overloaded,
   type StorageUnavailable,
   TicketNotFound
@@ -21,7 +23,7 @@ import { LotStore } from "../store/LotStore.ts"
 import { StorageFaults } from "../store/StorageFaults.ts"
 import { Writer } from "../store/Writer.ts"
 import { instrumentCommand } from "../telemetry/Instrument.ts"
-import type * as Metrics from "../telemetry/Metrics.ts"
+import * as Metrics from "../telemetry/Metrics.ts"
 import { fromRecord, toRecord } from "./EventCodec.ts"
 import {
   CreateLotErrorSchema,
@@ -32,7 +34,7 @@ import {
 } from "./Idempotency.ts"
 import { LotRegistry } from "./LotRegistry.ts"
 import type { Job, Keyed, LotWorker } from "./LotWorker.ts"
-import { type CommandError, type DeliveryError, type Envelope, EventPage, Parking } from "./Parking.ts"
+import { type CommandError, type DeliveryError, type Envelope, EventPage, Parking, type ScriptAnswer, type ScriptStep } from "./Parking.ts"
 import { WorkerFaults } from "./WorkerFaults.ts"
 
 const ticketCodec = responseCodec(Ticket, LotRuleErrorSchema)
@@ -173,6 +175,68 @@ const make = Effect.gen(function* () {
       )
     )
 
+  /** Builds the jobs of a script; each answers in its own place, the last one answers the caller. */
+  const scriptJobs = (
+    lotId: LotId,
+    steps: ReadonlyArray<ScriptStep>,
+    finish: (result: Effect.Effect<ReadonlyArray<ScriptAnswer>, Exclude<DeliveryError, IdempotencyKeyReused>>) => void
+  ): ReadonlyArray<Job> => {
+    const answers = new Array<ScriptAnswer>(steps.length)
+    let left = steps.length
+    const reply = (i: number, answer: ScriptAnswer) => ({
+      stored: undefined,
+      send: () => {
+        answers[i] = answer
+        if (--left === 0) finish(Effect.succeed(answers))
+      }
+    })
+    const refusal = (i: number, error: LotRuleError | LotNotEmpty) =>
+      error._tag === "LotNotEmpty"
+        ? { stored: undefined, send: () => finish(Effect.die(error)) }
+        : reply(i, { _tag: "Ticket", ticket: Either.left(error) })
+    const failed = (error: StorageUnavailable | LotUnavailable | LotNotFound) => finish(Effect.fail(error))
+    return steps.map((step, i): Job => {
+      switch (step._tag) {
+        case "Park":
+          return {
+            operation: "park",
+            command: LotCommand.Park({ registration: step.vehicle.registration, color: step.vehicle.color, slotType: step.vehicle.slotType }),
+            keyed: undefined,
+            accepted: (_, events) => reply(i, { _tag: "Ticket", ticket: Either.right(Lot.ticketOf(lotId, firstEvent(events, "VehicleParked"))) }),
+            rejected: (error) => refusal(i, error),
+            failed
+          }
+        case "Leave":
+          return {
+            operation: "leave",
+            command: LotCommand.Leave({ target: step.target }),
+            keyed: undefined,
+            accepted: (lot, events) => reply(i, { _tag: "Ticket", ticket: Either.right(closedTicket(lot, events)) }),
+            rejected: (error) => refusal(i, error),
+            failed
+          }
+        case "Vehicles":
+          return {
+            operation: "read",
+            command: { _tag: "Read" },
+            keyed: undefined,
+            accepted: (lot) => reply(i, { _tag: "Vehicles", vehicles: lot.vehicles(step.color) }),
+            rejected: (error) => refusal(i, error),
+            failed
+          }
+        case "Locate":
+          return {
+            operation: "read",
+            command: { _tag: "Read" },
+            keyed: undefined,
+            accepted: (lot) => reply(i, { _tag: "Located", location: lot.locate(step.registration) }),
+            rejected: (error) => refusal(i, error),
+            failed
+          }
+      }
+    })
+  }
+
   const firstEvent = <T extends LotEvent["_tag"]>(events: ReadonlyArray<LotEvent>, tag: T): Extract<LotEvent, { _tag: T }> => {
     for (const event of events) if (event._tag === tag) return event as Extract<LotEvent, { _tag: T }>
     throw new Error(`the lot decided no ${tag} event`)
@@ -259,6 +323,21 @@ const make = Effect.gen(function* () {
         LotCommand.Park({ registration: input.registration, color: input.color, slotType: input.slotType }),
         ticketCodec,
         (_, events) => Lot.ticketOf(lotId, firstEvent(events, "VehicleParked"))
+      ),
+
+    runScript: (envelope, lotId, steps) =>
+      Effect.flatMap(registry.get(envelope.tenant, lotId), (worker) =>
+        steps.length === 0
+          ? Effect.succeed([])
+          : Effect.async<ReadonlyArray<ScriptAnswer>, Exclude<DeliveryError, IdempotencyKeyReused>>((resume) => {
+              let answered = false
+              const finish = (result: Effect.Effect<ReadonlyArray<ScriptAnswer>, Exclude<DeliveryError, IdempotencyKeyReused>>) => {
+                if (answered) return
+                answered = true
+                resume(result)
+              }
+              if (!worker.offerAll(scriptJobs(lotId, steps, finish))) finish(Effect.fail(Overloaded.of(lotId)))
+            }).pipe(Effect.tap((answers) => countScript(steps, answers)))
       ),
 
     leave: (envelope, lotId, target) =>
@@ -375,6 +454,34 @@ const make = Effect.gen(function* () {
       )
   })
 })
+
+/** A script's parks and leaves count as commands, by outcome (their latency is the script's, so not recorded). */
+const countScript = (steps: ReadonlyArray<ScriptStep>, answers: ReadonlyArray<ScriptAnswer>) =>
+  Effect.sync(() => {
+    let parked = 0
+    let left = 0
+    let refusedParks = 0
+    let refusedLeaves = 0
+    answers.forEach((answer, i) => {
+      if (answer._tag !== "Ticket") return
+      const ok = Either.isRight(answer.ticket)
+      if (steps[i]._tag === "Park") ok ? parked++ : refusedParks++
+      else ok ? left++ : refusedLeaves++
+    })
+    return [parked, left, refusedParks, refusedLeaves] as const
+  }).pipe(
+    Effect.flatMap(([parked, left, refusedParks, refusedLeaves]) =>
+      Effect.all(
+        [
+          Metrics.countCommands("park", "ok", parked),
+          Metrics.countCommands("leave", "ok", left),
+          Metrics.countCommands("park", "rejected", refusedParks),
+          Metrics.countCommands("leave", "rejected", refusedLeaves)
+        ],
+        { discard: true }
+      )
+    )
+  )
 
 const deleteErrorTags: ReadonlySet<string> = new Set([
   "LotNotEmpty",

@@ -2,7 +2,7 @@ import { Effect, Either, Option, ParseResult, Ref, Schema, Stream } from "effect
 import { SlotGroup } from "../../domain/Events.ts"
 import { defaultTenant, type LotId } from "../../domain/Ids.ts"
 import { LeaveTarget } from "../../domain/Lot.ts"
-import { type Envelope, Parking } from "../../runtime/Parking.ts"
+import { type Envelope, Parking, type ScriptAnswer, type ScriptStep } from "../../runtime/Parking.ts"
 import { type ClassicCommand, ClassicReply, formatReply, parseLine } from "./Language.ts"
 
 /*
@@ -39,9 +39,6 @@ export const makeClassicSession = Effect.gen(function* () {
   let sequence = 0
   const envelope = (): Envelope => ({ tenant: defaultTenant, correlationId: `classic-${++sequence}` })
 
-  const withLot = <E>(f: (lot: ClassicLot) => Effect.Effect<ClassicReply, E>): Effect.Effect<ClassicReply, E> =>
-    Effect.flatMap(Ref.get(lotRef), Option.match({ onNone: () => Effect.succeed(noLotYet), onSome: f }))
-
   const createLot = (slots: number): Effect.Effect<ClassicReply> =>
     Effect.flatMap(
       Ref.get(lotRef),
@@ -65,52 +62,60 @@ export const makeClassicSession = Effect.gen(function* () {
       })
     )
 
-  const execute = (command: Exclude<ClassicCommand, { readonly _tag: "Exit" }>): Effect.Effect<ClassicReply> => {
+  /** The script step a command is, for every command but `create_parking_lot`. */
+  const stepOf = (command: Exclude<ClassicCommand, { readonly _tag: "Exit" | "CreateLot" }>): ScriptStep => {
     switch (command._tag) {
-      case "CreateLot":
-        return createLot(command.slots)
       case "Park":
-        return withLot((lot) =>
-          parking.park(envelope(), lot.id, { registration: command.registration, color: command.color }).pipe(
-            Effect.map((ticket) => ClassicReply.Allocated({ slot: ticket.slot })),
-            Effect.catchTag("LotFull", () => Effect.succeed(ClassicReply.Full()))
-          )
-        ).pipe(Effect.catchAll((error) => Effect.succeed(failed(error))))
+        return { _tag: "Park", vehicle: { registration: command.registration, color: command.color } }
       case "Leave":
-        return withLot((lot) =>
-          parking
-            .leave(envelope(), lot.id, LeaveTarget.BySlot({ slot: command.slot }))
-            .pipe(Effect.map((ticket) => ClassicReply.Freed({ slot: ticket.slot })))
-        ).pipe(Effect.catchAll((error) => Effect.succeed(failed(error))))
+        return { _tag: "Leave", target: LeaveTarget.BySlot({ slot: command.slot }) }
       case "Status":
-        return withLot((lot) =>
-          parking
-            .vehicles(defaultTenant, lot.id)
-            .pipe(Effect.map((vehicles) => ClassicReply.Status({ rows: vehicles })))
-        ).pipe(Effect.catchAll((error) => Effect.succeed(failed(error))))
+        return { _tag: "Vehicles" }
       case "RegistrationsByColor":
-        return withLot((lot) =>
-          parking
-            .vehicles(defaultTenant, lot.id, command.color)
-            .pipe(Effect.map((vehicles) => ClassicReply.Found({ values: vehicles.map((v) => v.registration) })))
-        ).pipe(Effect.catchAll((error) => Effect.succeed(failed(error))))
       case "SlotsByColor":
-        return withLot((lot) =>
-          parking
-            .vehicles(defaultTenant, lot.id, command.color)
-            .pipe(Effect.map((vehicles) => ClassicReply.Found({ values: vehicles.map((v) => v.slot) })))
-        ).pipe(Effect.catchAll((error) => Effect.succeed(failed(error))))
+        return { _tag: "Vehicles", color: command.color }
       case "SlotByRegistration":
-        return withLot((lot) =>
-          parking.locate(defaultTenant, lot.id, command.registration).pipe(
-            Effect.map((location) => ClassicReply.Found({ values: [location.slot] })),
-            Effect.catchTag("VehicleNotFound", () => Effect.succeed(ClassicReply.Found({ values: [] })))
-          )
-        ).pipe(Effect.catchAll((error) => Effect.succeed(failed(error))))
+        return { _tag: "Locate", registration: command.registration }
     }
   }
 
-  return { execute } as const
+  /** The classic reply to a command, from what its step answered. */
+  const replyOf = (command: Exclude<ClassicCommand, { readonly _tag: "Exit" | "CreateLot" }>, answer: ScriptAnswer): ClassicReply => {
+    switch (answer._tag) {
+      case "Ticket":
+        return Either.match(answer.ticket, {
+          onLeft: (error) => (error._tag === "LotFull" ? ClassicReply.Full() : failed(error)),
+          onRight: (ticket) => (command._tag === "Park" ? ClassicReply.Allocated({ slot: ticket.slot }) : ClassicReply.Freed({ slot: ticket.slot }))
+        })
+      case "Vehicles":
+        return command._tag === "Status"
+          ? ClassicReply.Status({ rows: answer.vehicles })
+          : ClassicReply.Found({
+              values: command._tag === "SlotsByColor" ? answer.vehicles.map((v) => v.slot) : answer.vehicles.map((v) => v.registration)
+            })
+      case "Located":
+        return ClassicReply.Found({ values: Either.isRight(answer.location) ? [answer.location.right.slot] : [] })
+    }
+  }
+
+  /**
+   * Carries out commands in order as one script on the lot: they are decided in one run of the lot's
+   * worker and made durable in one write, each answered as if run alone.
+   */
+  const executeAll = (commands: ReadonlyArray<Exclude<ClassicCommand, { readonly _tag: "Exit" | "CreateLot" }>>): Effect.Effect<ReadonlyArray<ClassicReply>> =>
+    Effect.flatMap(Ref.get(lotRef), (lot) =>
+      Option.isNone(lot)
+        ? Effect.succeed(commands.map(() => noLotYet))
+        : parking.runScript(envelope(), lot.value.id, commands.map(stepOf)).pipe(
+            Effect.map((answers) => commands.map((command, i) => replyOf(command, answers[i]))),
+            Effect.catchAll((error) => Effect.succeed(commands.map(() => failed(error))))
+          )
+    )
+
+  const execute = (command: Exclude<ClassicCommand, { readonly _tag: "Exit" }>): Effect.Effect<ClassicReply> =>
+    command._tag === "CreateLot" ? createLot(command.slots) : Effect.map(executeAll([command]), (replies) => replies[0])
+
+  return { execute, executeAll } as const
 })
 
 export interface ClassicShellOptions {
@@ -120,13 +125,19 @@ export interface ClassicShellOptions {
   readonly prompt?: string | undefined
 }
 
-interface Progress extends ClassicOutcome {
-  readonly exited: boolean
-}
+/** Commands sent to the lot as one script at most, when reading a file or a pipe. */
+const scriptLength = 256
+
+type ScriptCommand = Exclude<ClassicCommand, { readonly _tag: "Exit" | "CreateLot" }>
 
 /**
  * Runs lines until they end or one says `exit`: one reply per command, an `Error: ...` line for a
  * line that cannot be carried out, and on to the next line in every case.
+ *
+ * When nobody is typing (no prompt), consecutive commands other than `create_parking_lot` are sent
+ * to the lot as one script of up to 256 steps (`Parking.runScript`): the lot's worker decides them
+ * in order in one run, makes them durable in one write and answers each as if it ran alone. The
+ * output is exactly what running the lines one by one prints, in line order.
  */
 export const runClassicShell = <E, R>(
   lines: Stream.Stream<string, E, R>,
@@ -135,32 +146,51 @@ export const runClassicShell = <E, R>(
   Effect.gen(function* () {
     const session = yield* makeClassicSession
     const prompt = options.prompt
+    const interactive = prompt !== undefined
     const showPrompt = prompt === undefined ? Effect.void : options.write(prompt)
-    yield* showPrompt
-    const end = yield* Stream.runFoldWhileEffect(
-      lines,
-      { commands: 0, failures: 0, exited: false } satisfies Progress as Progress,
-      (progress) => !progress.exited,
-      (progress, line): Effect.Effect<Progress> => {
-        const parsed = parseLine(line)
-        if (parsed === undefined) return Effect.as(showPrompt, progress)
-        let reply: Effect.Effect<ClassicReply>
-        if (Either.isLeft(parsed)) reply = Effect.succeed(ClassicReply.Failed({ message: parsed.left }))
-        else {
-          const command = parsed.right
-          if (command._tag === "Exit") return Effect.succeed({ ...progress, exited: true })
-          reply = session.execute(command)
-        }
-        return Effect.flatMap(reply, (answer) =>
-          Effect.as(options.write(`${formatReply(answer)}\n`).pipe(Effect.zipRight(showPrompt)), {
-            commands: progress.commands + 1,
-            failures: progress.failures + (answer._tag === "Failed" ? 1 : 0),
-            exited: false
-          })
-        )
+    const progress = { commands: 0, failures: 0, exited: false }
+    /** Lines not answered yet, in order: a script command, or a reply already known (a parse error). */
+    let waiting: Array<ScriptCommand | ClassicReply> = []
+
+    const print = (answer: ClassicReply) => {
+      progress.commands++
+      if (answer._tag === "Failed") progress.failures++
+      return options.write(`${formatReply(answer)}\n`).pipe(Effect.zipRight(showPrompt))
+    }
+    const isReply = (item: ScriptCommand | ClassicReply): item is ClassicReply => ClassicReply.$is("Failed")(item)
+
+    const flush: Effect.Effect<void> = Effect.suspend(() => {
+      if (waiting.length === 0) return Effect.void
+      const items = waiting
+      waiting = []
+      const commands = items.filter((item): item is ScriptCommand => !isReply(item))
+      return Effect.flatMap(session.executeAll(commands), (replies) => {
+        let next = 0
+        return Effect.forEach(items, (item) => print(isReply(item) ? item : replies[next++]), { discard: true })
+      })
+    })
+
+    const onLine = (line: string): Effect.Effect<void> => {
+      const parsed = parseLine(line)
+      if (parsed === undefined) return interactive ? showPrompt : Effect.void
+      if (Either.isLeft(parsed)) {
+        waiting.push(ClassicReply.Failed({ message: parsed.left }))
+        return interactive ? flush : Effect.void
       }
-    )
+      const command = parsed.right
+      if (command._tag === "Exit") {
+        progress.exited = true
+        return flush
+      }
+      if (command._tag === "CreateLot") return flush.pipe(Effect.zipRight(Effect.flatMap(session.execute(command), print)))
+      waiting.push(command)
+      return interactive || waiting.length >= scriptLength ? flush : Effect.void
+    }
+
+    yield* showPrompt
+    yield* Stream.runForEachWhile(lines, (line) => Effect.as(onLine(line), !progress.exited))
+    yield* flush
     // End of input leaves the cursor after the prompt; end the line so the terminal's prompt is clean.
-    if (prompt !== undefined && !end.exited) yield* options.write("\n")
-    return { commands: end.commands, failures: end.failures }
+    if (prompt !== undefined && !progress.exited) yield* options.write("\n")
+    return { commands: progress.commands, failures: progress.failures }
   })
