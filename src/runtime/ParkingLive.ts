@@ -465,8 +465,11 @@ const countScript = (steps: ReadonlyArray<ScriptStep>, answers: ReadonlyArray<Sc
     answers.forEach((answer, i) => {
       if (answer._tag !== "Ticket") return
       const ok = Either.isRight(answer.ticket)
-      if (steps[i]._tag === "Park") ok ? parked++ : refusedParks++
-      else ok ? left++ : refusedLeaves++
+      if (steps[i]._tag === "Park") {
+        if (ok) parked++
+        else refusedParks++
+      } else if (ok) left++
+      else refusedLeaves++
     })
     return [parked, left, refusedParks, refusedLeaves] as const
   }).pipe(
