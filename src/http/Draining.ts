@@ -1,5 +1,5 @@
 import { HttpMiddleware } from "@effect/platform"
-import { Context, Deferred, Duration, Effect, Layer, Schedule, SynchronizedRef } from "effect"
+import { Context, Deferred, Duration, Effect, Layer, Ref, Schedule } from "effect"
 import type { Server } from "node:http"
 
 /**
@@ -9,17 +9,15 @@ import type { Server } from "node:http"
 export class Draining extends Effect.Service<Draining>()("parkplane/http/Draining", {
   effect: Effect.gen(function* () {
     const started = yield* Deferred.make<void>()
-    const inFlight = yield* SynchronizedRef.make(0)
+    // A plain Ref: the updates are pure, so SynchronizedRef's semaphore (two permits a request) buys nothing.
+    const inFlight = yield* Ref.make(0)
+    const enter = Ref.update(inFlight, (n) => n + 1)
+    const leave = Ref.update(inFlight, (n) => n - 1)
     return {
       started,
-      inFlight: SynchronizedRef.get(inFlight),
+      inFlight: Ref.get(inFlight),
       /** Counts the request while it runs. */
-      track: <A, E, R>(effect: Effect.Effect<A, E, R>) =>
-        Effect.acquireUseRelease(
-          SynchronizedRef.update(inFlight, (n) => n + 1),
-          () => effect,
-          () => SynchronizedRef.update(inFlight, (n) => n - 1)
-        )
+      track: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.acquireUseRelease(enter, () => effect, () => leave)
     } as const
   })
 }) {}

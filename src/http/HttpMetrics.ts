@@ -1,26 +1,24 @@
-import { HttpApp, HttpMiddleware, HttpServerRequest } from "@effect/platform"
-import { Clock, Effect, Metric } from "effect"
-import { httpRequestDuration, httpRequestsTotal, withTags } from "../telemetry/Metrics.ts"
+import { HttpApp } from "@effect/platform"
+import { Clock, Effect } from "effect"
+import { recordHttpRequest } from "../telemetry/Metrics.ts"
 import { routeTemplateOf } from "./ErrorTranslation.ts"
 
 /**
  * Counts every response by method, route template and status class, and times it. Recorded in a
- * pre-response handler because only there is the final status (errors included) known.
+ * pre-response handler because only there is the final status (errors included) known, and it is
+ * recorded before the response goes out, so a client reading `/metrics` next sees its request.
  */
-export const recordHttpMetrics = HttpMiddleware.make((app) =>
-  Effect.gen(function* () {
-    const request = yield* HttpServerRequest.HttpServerRequest
-    const started = yield* Clock.currentTimeMillis
-    yield* HttpApp.appendPreResponseHandler((_, response) =>
-      Effect.gen(function* () {
-        const route = routeTemplateOf(request.method, request.url)
-        const seconds = ((yield* Clock.currentTimeMillis) - started) / 1000
-        const status = `${Math.floor(response.status / 100)}xx`
-        yield* Metric.increment(withTags(httpRequestsTotal, { method: request.method, route, status }))
-        yield* Metric.update(withTags(httpRequestDuration, { method: request.method, route }), seconds)
-        return response
-      })
+export const recordHttpMetrics = <E, R>(app: HttpApp.Default<E, R>): HttpApp.Default<E, R> =>
+  Effect.flatMap(Clock.currentTimeMillis, (started) =>
+    Effect.zipRight(
+      HttpApp.appendPreResponseHandler((request, response) =>
+        Effect.flatMap(Clock.currentTimeMillis, (now) =>
+          Effect.as(
+            recordHttpRequest(request.method, routeTemplateOf(request.method, request.url), response.status, (now - started) / 1000),
+            response
+          )
+        )
+      ),
+      app
     )
-    return yield* app
-  })
-)
+  )

@@ -1,4 +1,4 @@
-import { Cause, Clock, Effect, Exit, Metric, MetricBoundaries, MetricLabel, type MetricKeyType, type MetricState, Predicate, type Scope } from "effect"
+import { Cause, Clock, Context, Effect, Exit, Metric, MetricBoundaries, MetricLabel, type MetricKeyType, type MetricState, Predicate, type Scope } from "effect"
 import { globalValue } from "effect/GlobalValue"
 
 /*
@@ -249,11 +249,14 @@ const cached = <M>(cache: Map<string, M>, key: string, build: () => M): M => {
   return metric
 }
 
+/** Counts a command by operation and outcome and records its latency, synchronously (the hot path). */
+export const recordCommandNow = (operation: CommandOperation, outcome: CommandOutcome, seconds: number): void => {
+  cached(commandCounters, `${operation}\u0000${outcome}`, () => withTags(commandsTotal, { operation, outcome })).unsafeUpdate(1, [])
+  cached(commandHistograms, operation, () => withTags(commandDuration, { operation })).unsafeUpdate(seconds, [])
+}
+
 export const recordCommand = (operation: CommandOperation, outcome: CommandOutcome, seconds: number): Effect.Effect<void> =>
-  Effect.zipRight(
-    Metric.increment(cached(commandCounters, `${operation}\u0000${outcome}`, () => withTags(commandsTotal, { operation, outcome }))),
-    Metric.update(cached(commandHistograms, operation, () => withTags(commandDuration, { operation })), seconds)
-  )
+  Effect.sync(() => recordCommandNow(operation, outcome, seconds))
 
 /** Counts commands that ran as part of a script, by outcome; zero counts record nothing. */
 export const countCommands = (operation: CommandOperation, outcome: CommandOutcome, count: number): Effect.Effect<void> =>
@@ -261,18 +264,20 @@ export const countCommands = (operation: CommandOperation, outcome: CommandOutco
     ? Effect.void
     : Metric.incrementBy(cached(commandCounters, `${operation}\u0000${outcome}`, () => withTags(commandsTotal, { operation, outcome })), count)
 
-const secondsSince = (startNanos: bigint) =>
-  Effect.map(Clock.currentTimeNanos, (now) => Number(now - startNanos) / 1e9)
-
-/** Counts the command by its outcome class and records its latency; the effect itself is unchanged. */
+/**
+ * Counts the command by its outcome class and records its latency; the effect itself is unchanged.
+ * Clock and metrics are used directly (no Effect per step): this wraps every command.
+ */
 export const measureCommand =
   (operation: CommandOperation) =>
   <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-    Effect.flatMap(Clock.currentTimeNanos, (start) =>
-      Effect.onExit(self, (exit) =>
-        Effect.flatMap(secondsSince(start), (seconds) => recordCommand(operation, outcomeOfExit(exit), seconds))
+    Effect.withFiberRuntime<A, E, R>((fiber) => {
+      const clock = Context.get(fiber.currentDefaultServices, Clock.Clock)
+      const start = clock.unsafeCurrentTimeNanos()
+      return Effect.onExit(self, (exit) =>
+        Effect.sync(() => recordCommandNow(operation, outcomeOfExit(exit), Number(clock.unsafeCurrentTimeNanos() - start) / 1e9))
       )
-    )
+    })
 
 /** One group-commit transaction: how many commands it made durable and how long it took. */
 export const recordCommit = (batchSize: number, seconds: number): Effect.Effect<void> =>
