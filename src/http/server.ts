@@ -14,6 +14,7 @@ import { HandlersLive } from "./Handlers.ts"
 import { recordHttpMetrics } from "./HttpMetrics.ts"
 import { LabRoutesLive } from "./LabRoutes.ts"
 import { Readiness } from "./Readiness.ts"
+import { logRequests } from "./RequestLog.ts"
 import { withRequestId } from "./RequestId.ts"
 
 /** The API with its handlers and authentication; needs Parking, Readiness, Draining, PrometheusMetrics. */
@@ -24,7 +25,7 @@ export const ApiLive = HttpApiBuilder.api(Api).pipe(Layer.provide(HandlersLive),
  * Swagger UI, dashboard, request ids and request logs. The platform adds the tracer middleware
  * itself (it reads W3C `traceparent`).
  */
-const ServeLive = HttpApiBuilder.serve(flow(HttpMiddleware.logger, recordHttpMetrics, withRequestId, trackInFlight)).pipe(
+const ServeLive = HttpApiBuilder.serve(flow(logRequests, recordHttpMetrics, withRequestId, trackInFlight)).pipe(
   Layer.provide(HttpApiSwagger.layer({ path: "/docs" })),
   Layer.provide(HttpApiBuilder.middlewareOpenApi({ path: "/openapi.json" })),
   Layer.provide(DashboardLive),
