@@ -49,6 +49,8 @@ const runtimeRate = (options: DurableBenchOptions, maxBatch: number): Promise<nu
     const config = ConfigProvider.fromMap(
       new Map([
         ["PARKPLANE_COMMIT_MAX_BATCH", String(maxBatch)],
+        // One transaction per command means one command per worker run as well.
+        ["PARKPLANE_WORKER_MAX_RUN", String(Math.min(maxBatch, 256))],
         ["PARKPLANE_MAILBOX_SIZE", "100000"],
         ["PARKPLANE_MAX_SLOTS", String(options.slotsPerLot)]
       ])

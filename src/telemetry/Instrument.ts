@@ -1,5 +1,5 @@
 import { Clock, Context, Effect, Exit, type Fiber, FiberRef, Option, type Tracer } from "effect"
-import { type CommandOperation, measureCommand, outcomeOfExit } from "./Metrics.ts"
+import { type CommandOperation, outcomeOfExit, recordCommandNow } from "./Metrics.ts"
 
 /*
  * One wrapper per unit of work, so that its span, its metrics and its log annotations agree. Span
@@ -27,23 +27,27 @@ export interface CommandContext {
 export const instrumentCommand =
   (operation: CommandOperation, context: CommandContext) =>
   <A, E, R>(body: (span: Tracer.AnySpan | undefined) => Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-    measureCommand(operation)(
-      Effect.withFiberRuntime<A, E, R>((fiber) => {
-        const span = startSpan(fiber, `Parking.${operation}`, fiber.currentSpan, {
-          "parkplane.operation": operation,
-          "parkplane.lot_id": context.lotId,
-          "parkplane.tenant": context.tenant,
-          "parkplane.correlation_id": context.correlationId
-        })
-        if (span === undefined) return body(undefined)
-        return Effect.onExit(body(span), (exit) =>
-          Effect.sync(() => {
-            span.attribute("parkplane.outcome", outcomeOfExit(exit))
-            endSpan(fiber, span, exit)
-          })
-        )
+    Effect.withFiberRuntime<A, E, R>((fiber) => {
+      const clock = clockOf(fiber)
+      const start = clock.unsafeCurrentTimeNanos()
+      const span = startSpan(fiber, `Parking.${operation}`, fiber.currentSpan, {
+        "parkplane.operation": operation,
+        "parkplane.lot_id": context.lotId,
+        "parkplane.tenant": context.tenant,
+        "parkplane.correlation_id": context.correlationId
       })
-    )
+      return Effect.onExit(body(span), (exit) =>
+        Effect.sync(() => {
+          const outcome = outcomeOfExit(exit)
+          const end = clock.unsafeCurrentTimeNanos()
+          recordCommandNow(operation, outcome, Number(end - start) / 1e9)
+          if (span !== undefined) {
+            span.attribute("parkplane.outcome", outcome)
+            span.end(end, exit)
+          }
+        })
+      )
+    })
 
 const clockOf = (fiber: Fiber.RuntimeFiber<unknown, unknown>) => Context.get(fiber.currentDefaultServices, Clock.Clock)
 
