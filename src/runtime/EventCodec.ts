@@ -11,7 +11,7 @@ import {
   VehicleParked
 } from "../domain/Events.ts"
 import type { LotId } from "../domain/Ids.ts"
-import { Lot, type LotSnapshot } from "../domain/Lot.ts"
+import { Lot, type LotSnapshot, type VehicleColumns } from "../domain/Lot.ts"
 import { SlotType } from "../domain/SlotType.ts"
 import type { EventRecord, SnapshotRecord } from "../store/Records.ts"
 import { toIso } from "../domain/Time.ts"
@@ -87,7 +87,8 @@ export const fromRecord = (record: EventRecord): Either.Either<LotEvent, Corrupt
   )
 
 const SnapshotSchema = Schema.Struct({
-  v: Schema.Literal(1),
+  // 1: vehicles as one array each (older files); 2: vehicles as columns.
+  v: Schema.Literal(1, 2),
   created: Schema.Struct({
     lotId: Schema.String,
     name: Schema.String,
@@ -99,7 +100,7 @@ const SnapshotSchema = Schema.Struct({
   colors: Schema.Array(Schema.String),
   // The vehicle and hold rows are checked for shape by the lot as it rebuilds; decoding a million
   // tuples through Schema would dominate recovery.
-  vehicles: Schema.Array(Schema.Unknown),
+  vehicles: Schema.Unknown,
   holds: Schema.Array(Schema.Unknown),
   outOfService: Schema.Array(Schema.Number)
 })
@@ -121,6 +122,45 @@ const isVehicleRow = (row: unknown): row is readonly [number, number, string, nu
   typeof row[4] === "number" &&
   typeof row[5] === "string"
 
+// Plain loops per element type: a million checks through a predicate callback cost more than the parse.
+const numbers = (value: unknown, length: number): value is ReadonlyArray<number> => {
+  if (!Array.isArray(value) || value.length !== length) return false
+  for (let i = 0; i < length; i++) if (typeof value[i] !== "number") return false
+  return true
+}
+const strings = (value: unknown, length: number): value is ReadonlyArray<string> => {
+  if (!Array.isArray(value) || value.length !== length) return false
+  for (let i = 0; i < length; i++) if (typeof value[i] !== "string") return false
+  return true
+}
+
+/** The vehicles of a snapshot as columns, checked for shape; a version 1 snapshot's rows are turned into columns. */
+const vehicleColumns = (version: 1 | 2, vehicles: unknown): VehicleColumns | undefined => {
+  if (version === 1) {
+    if (!Array.isArray(vehicles) || !vehicles.every(isVehicleRow)) return undefined
+    const rows: ReadonlyArray<readonly [number, number, string, number, number, string]> = vehicles
+    return {
+      slot: rows.map((r) => r[0]),
+      seq: rows.map((r) => r[1]),
+      registration: rows.map((r) => r[2]),
+      color: rows.map((r) => r[3]),
+      enteredAt: rows.map((r) => r[4]),
+      reservation: rows.map((r) => r[5])
+    }
+  }
+  if (typeof vehicles !== "object" || vehicles === null || !("slot" in vehicles) || !Array.isArray(vehicles.slot)) return undefined
+  const n = vehicles.slot.length
+  const v: Record<string, unknown> = { ...vehicles }
+  return numbers(v.slot, n) &&
+    numbers(v.seq, n) &&
+    strings(v.registration, n) &&
+    numbers(v.color, n) &&
+    numbers(v.enteredAt, n) &&
+    strings(v.reservation, n)
+    ? { slot: v.slot, seq: v.seq, registration: v.registration, color: v.color, enteredAt: v.enteredAt, reservation: v.reservation }
+    : undefined
+}
+
 const isHoldRow = (row: unknown): row is readonly [string, number, string, number, number] =>
   Array.isArray(row) &&
   row.length === 5 &&
@@ -136,8 +176,9 @@ export const lotFromSnapshot = (record: SnapshotRecord): Either.Either<Lot, Corr
   const header = decodeSnapshotHeader(JSON.parse(record.state))
   if (Either.isLeft(header)) return corrupt(ParseResult.TreeFormatter.formatErrorSync(header.left))
   const s = header.right
-  const { vehicles, holds } = s
-  if (!vehicles.every(isVehicleRow) || !holds.every(isHoldRow)) return corrupt("vehicle or reservation rows are malformed")
+  const { holds } = s
+  const vehicles = vehicleColumns(s.v, s.vehicles)
+  if (vehicles === undefined || !holds.every(isHoldRow)) return corrupt("vehicle or reservation rows are malformed")
   const created = Schema.decodeUnknownEither(LotCreated)({
     _tag: "LotCreated",
     lotId: s.created.lotId,
@@ -148,7 +189,7 @@ export const lotFromSnapshot = (record: SnapshotRecord): Either.Either<Lot, Corr
   })
   if (Either.isLeft(created)) return corrupt(ParseResult.TreeFormatter.formatErrorSync(created.left))
   const snapshot: LotSnapshot = {
-    v: 1,
+    v: 2,
     created: s.created,
     version: s.version,
     colors: s.colors,

@@ -360,13 +360,16 @@ export const startLotWorker = (
       })
     )
 
-    const failWaiting = (error: LotUnavailable | LotNotFound) =>
+    // The error is made only if someone waits: building one costs more than a stop of an idle lot otherwise would.
+    const failWaiting = (error: () => LotUnavailable | LotNotFound) =>
       Effect.gen(function* () {
         const waiting = yield* Queue.takeAll(mailbox)
         const current = inFlight
         inFlight = []
-        for (const job of current) job.failed(error)
-        for (const job of waiting) job.failed(error)
+        if (current.length === 0 && Chunk.isEmpty(waiting)) return
+        const answer = error()
+        for (const job of current) job.failed(answer)
+        for (const job of waiting) job.failed(answer)
       })
 
     const supervised = life.pipe(
@@ -377,7 +380,7 @@ export const startLotWorker = (
               yield* Effect.logError("lot worker died; restarting from the store", cause)
               yield* Metrics.recordWorkerRestart
               // Callers waiting on this life get a typed answer now rather than a hang.
-              yield* failWaiting(LotUnavailable.of(lotId))
+              yield* failWaiting(() => LotUnavailable.of(lotId))
               // Whatever was applied ahead of its write is dropped with the lot: the store has the truth.
               needsReload = true
               return yield* Effect.fail("restart" as const)
@@ -391,7 +394,7 @@ export const startLotWorker = (
     // last snapshot makes the next start-up short.
     yield* Scope.addFinalizer(
       scope,
-      Effect.suspend(() => failWaiting(isDeleted ? LotNotFound.of(lotId) : LotUnavailable.of(lotId))).pipe(
+      Effect.suspend(() => failWaiting(() => (isDeleted ? LotNotFound.of(lotId) : LotUnavailable.of(lotId)))).pipe(
         Effect.zipRight(subscribers.closeAll),
         Effect.zipRight(
           Effect.suspend(() => {
