@@ -741,16 +741,21 @@ export class Lot {
 
   /** Parked vehicles ordered by slot, optionally only those of one colour (any case). */
   vehicles(color?: string): ReadonlyArray<ParkedVehicle> {
-    const slots: Array<number> = []
+    let slots: Int32Array
     if (color === undefined) {
-      for (const slot of this.#byRegistration.slots()) slots.push(slot)
+      slots = new Int32Array(this.#byRegistration.size)
+      let i = 0
+      for (const slot of this.#byRegistration.slots()) slots[i++] = slot
     } else {
       const entry = this.#colors.get(colorKeyOf(color))
       if (entry === undefined) return []
-      for (let slot = entry.head; slot !== 0; slot = this.#colorNext[slot]) slots.push(slot)
+      slots = new Int32Array(entry.size)
+      let i = 0
+      for (let slot = entry.head; slot !== 0; slot = this.#colorNext[slot]) slots[i++] = slot
     }
-    slots.sort((a, b) => a - b)
-    return slots.map((slot) =>
+    // A typed array sorts numerically without a comparator call per pair.
+    slots.sort()
+    return Array.from(slots, (slot) =>
       ParkedVehicle.of({
         slot,
         registration: this.#registrationAt[slot]!,
