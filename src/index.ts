@@ -6,7 +6,7 @@ import { HttpApiClient } from "@effect/platform"
 import { Api } from "./http/Api.ts"
 
 export { Parking, EventPage, SubscriberTooSlow } from "./runtime/Parking.ts"
-export type { Envelope, CreateLot, ParkVehicle, ReserveSlot, CommandError, DeliveryError } from "./runtime/Parking.ts"
+export type { Envelope, CreateLot, ParkVehicle, ReserveSlot, CommandError, DeliveryError, ScriptStep, ScriptAnswer } from "./runtime/Parking.ts"
 export { ParkingLive } from "./runtime/ParkingLive.ts"
 export { DatabaseLive, DatabaseFromConfig } from "./store/Database.ts"
 export {
