@@ -83,9 +83,9 @@ const whyLines = (rows: ReadonlyArray<BenchRow>, http: HttpBenchResult, recovery
   }
   if (failed(rows, "group commit").length + failed(rows, "classic").length > 0) {
     lines.push(
-      "why (durable, classic): both go through the runtime's command path (mailbox, Deferred, group commit, one fiber per lot);" +
-        " a CPU profile of the durable bench shows the time in effect's fiber runtime (~64% self time), SQLite statements ~8%:" +
-        " the cost per command is the runtime's, not the database's (see docs/performance.md)."
+      "why (durable, classic): both go through the runtime's command path (mailbox, worker run, group commit, one fiber per lot);" +
+        " profiles show the time in effect's fiber runtime and the garbage collector (~25-30% of the run: ~50 KB allocated per command)," +
+        " SQLite ~8%: the cost per command is the runtime's, not the database's (see docs/performance.md, docs/decisions/0009)."
     )
   }
   for (const row of failed(rows, "durable").concat(failed(rows, "queries"))) {
