@@ -12,7 +12,6 @@ import {
 } from "../domain/Events.ts"
 import type { LotId } from "../domain/Ids.ts"
 import { Lot, type LotSnapshot, type VehicleColumns } from "../domain/Lot.ts"
-import { SlotType } from "../domain/SlotType.ts"
 import type { EventRecord, SnapshotRecord } from "../store/Records.ts"
 import { toIso } from "../domain/Time.ts"
 
@@ -86,25 +85,34 @@ export const fromRecord = (record: EventRecord): Either.Either<LotEvent, Corrupt
     )
   )
 
-const SnapshotSchema = Schema.Struct({
-  // 1: vehicles as one array each (older files); 2: vehicles as columns.
-  v: Schema.Literal(1, 2),
-  created: Schema.Struct({
-    lotId: Schema.String,
-    name: Schema.String,
-    layout: Schema.Array(Schema.Struct({ type: SlotType, count: Schema.Number })),
-    tariff: Schema.optional(Schema.Struct({ currency: Schema.String, freeMinutes: Schema.Number, perHour: Schema.Number, dailyCap: Schema.optional(Schema.Number) })),
-    at: Schema.Number
-  }),
-  version: Schema.Number,
-  colors: Schema.Array(Schema.String),
-  // The vehicle and hold rows are checked for shape by the lot as it rebuilds; decoding a million
-  // tuples through Schema would dominate recovery.
-  vehicles: Schema.Unknown,
-  holds: Schema.Array(Schema.Unknown),
-  outOfService: Schema.Array(Schema.Number)
-})
-const decodeSnapshotHeader = Schema.decodeUnknownEither(SnapshotSchema)
+/** The header of a snapshot as JSON holds it; the vehicle and hold rows are checked separately. */
+interface SnapshotHeader {
+  readonly v: 1 | 2
+  readonly created: Readonly<Record<string, unknown>> & { readonly at: number }
+  readonly version: number
+  readonly colors: ReadonlyArray<string>
+  readonly vehicles: unknown
+  readonly holds: ReadonlyArray<unknown>
+  readonly outOfService: ReadonlyArray<number>
+}
+
+const isRecord = (x: unknown): x is Record<string, unknown> => typeof x === "object" && x !== null && !Array.isArray(x)
+
+/*
+ * Checked by hand, not through a Schema: a cold start decodes one per lot, and the Schema walk cost
+ * about a millisecond each (profiled). `created` is decoded with the domain's `LotCreated` below.
+ */
+const snapshotHeader = (json: unknown): SnapshotHeader | string => {
+  if (!isRecord(json)) return "not an object"
+  const { colors, created, holds, outOfService, v, version } = json
+  if (v !== 1 && v !== 2) return `unknown version ${String(v)}`
+  if (typeof version !== "number") return "no version"
+  if (!isRecord(created) || typeof created.at !== "number") return "no LotCreated"
+  if (!Array.isArray(colors) || !strings(colors, colors.length)) return "colours are malformed"
+  if (!Array.isArray(holds)) return "holds are malformed"
+  if (!Array.isArray(outOfService) || !numbers(outOfService, outOfService.length)) return "out-of-service slots are malformed"
+  return { v, created: { ...created, at: created.at }, version, colors, vehicles: json.vehicles, holds, outOfService }
+}
 
 export const snapshotRecord = (lot: Lot): SnapshotRecord => ({
   lotId: lot.id,
@@ -173,9 +181,8 @@ const isHoldRow = (row: unknown): row is readonly [string, number, string, numbe
 /** A lot from its snapshot; the layout and tariff are decoded with the domain's Schemas. */
 export const lotFromSnapshot = (record: SnapshotRecord): Either.Either<Lot, CorruptRecord> => {
   const corrupt = (why: string) => Either.left(new CorruptRecord({ message: `snapshot ${record.lotId}#${record.seq}: ${why}` }))
-  const header = decodeSnapshotHeader(JSON.parse(record.state))
-  if (Either.isLeft(header)) return corrupt(ParseResult.TreeFormatter.formatErrorSync(header.left))
-  const s = header.right
+  const s = snapshotHeader(JSON.parse(record.state))
+  if (typeof s === "string") return corrupt(s)
   const { holds } = s
   const vehicles = vehicleColumns(s.v, s.vehicles)
   if (vehicles === undefined || !holds.every(isHoldRow)) return corrupt("vehicle or reservation rows are malformed")
@@ -188,9 +195,10 @@ export const lotFromSnapshot = (record: SnapshotRecord): Either.Either<Lot, Corr
     at: new Date(s.created.at).toISOString()
   })
   if (Either.isLeft(created)) return corrupt(ParseResult.TreeFormatter.formatErrorSync(created.left))
+  const c = created.right
   const snapshot: LotSnapshot = {
     v: 2,
-    created: s.created,
+    created: { lotId: c.lotId, name: c.name, layout: c.layout, tariff: c.tariff, at: c.at },
     version: s.version,
     colors: s.colors,
     vehicles,

@@ -39,7 +39,7 @@ export class LotRegistry extends Effect.Service<LotRegistry>()("parkplane/LotReg
       maxRun: runtime.workerMaxRun
     }
     const registryScope = yield* Effect.scope
-    const context = yield* Effect.context<Writer | LotStore | WorkerFaults>()
+    const services = { writer: yield* Writer, store, faults: yield* WorkerFaults }
     const workers = yield* TMap.empty<string, LotWorker>()
     const names = yield* TMap.empty<string, string>()
     const scopes = new Map<string, Scope.CloseableScope>()
@@ -50,10 +50,7 @@ export class LotRegistry extends Effect.Service<LotRegistry>()("parkplane/LotReg
     const register = (lot: Lot, snapshotSeq: number, tenant: TenantId) =>
       Effect.gen(function* () {
         const scope = yield* Scope.fork(registryScope, ExecutionStrategy.sequential)
-        const worker = yield* startLotWorker({ lot, snapshotSeq, tenant }, settings).pipe(
-          Scope.extend(scope),
-          Effect.provide(context)
-        )
+        const worker = yield* startLotWorker({ lot, snapshotSeq, tenant }, settings, services).pipe(Scope.extend(scope))
         scopes.set(lotKey(tenant, lot.id), scope)
         running.set(lotKey(tenant, lot.id), worker)
         yield* STM.commit(

@@ -4,12 +4,12 @@ import { type LotEvent, StoredLotEvent } from "../domain/Events.ts"
 import type { LotId, TenantId } from "../domain/Ids.ts"
 import { type Applied, type Lot, LotCommand } from "../domain/Lot.ts"
 import type { EventRecord, IdempotencyRecord, SnapshotRecord, Write } from "../store/Records.ts"
-import { LotStore } from "../store/LotStore.ts"
-import { Writer } from "../store/Writer.ts"
+import type { LotStore } from "../store/LotStore.ts"
+import type { Writer } from "../store/Writer.ts"
 import { lotFromRecovery } from "./Recovery.ts"
 import { snapshotRecord, toRecord } from "./EventCodec.ts"
 import { Subscribers } from "./Subscribers.ts"
-import { WorkerFaults } from "./WorkerFaults.ts"
+import type { WorkerFaults } from "./WorkerFaults.ts"
 import * as Metrics from "../telemetry/Metrics.ts"
 import { endSpan, startSpan } from "../telemetry/Instrument.ts"
 
@@ -102,12 +102,13 @@ const storageFailure = (exit: Exit.Exit<void, StorageUnavailable>): StorageUnava
  */
 export const startLotWorker = (
   recovered: { readonly lot: Lot; readonly snapshotSeq: number; readonly tenant: TenantId },
-  settings: WorkerSettings
-): Effect.Effect<LotWorker, never, Scope.Scope | Writer | LotStore | WorkerFaults> =>
+  settings: WorkerSettings,
+  // Passed in rather than read from the context: providing a context per worker merges every
+  // service into the fiber's context, which was a third of a cold start (profiled).
+  services: { readonly writer: Writer; readonly store: LotStore; readonly faults: WorkerFaults }
+): Effect.Effect<LotWorker, never, Scope.Scope> =>
   Effect.gen(function* () {
-    const writer = yield* Writer
-    const store = yield* LotStore
-    const faults = yield* WorkerFaults
+    const { faults, store, writer } = services
     const scope = yield* Effect.scope
     const mailbox = yield* Queue.dropping<Job>(settings.mailboxSize)
     const subscribers = new Subscribers(settings.subscriberBuffer)
