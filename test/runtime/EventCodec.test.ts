@@ -74,5 +74,9 @@ describe("snapshot codec", () => {
       const result = lotFromSnapshot({ lotId: "L7", seq: 6, state: JSON.stringify({ ...v2, vehicles }) })
       expect(Either.isLeft(result) && result.left._tag).toBe("CorruptRecord")
     }
+    for (const state of [{ ...v2, v: 3 }, { ...v2, colors: [1] }, { ...v2, outOfService: ["1"] }, { ...v2, created: { ...v2.created, layout: [] } }, { ...v2, version: "6" }, [v2]]) {
+      const result = lotFromSnapshot({ lotId: "L7", seq: 6, state: JSON.stringify(state) })
+      expect(Either.isLeft(result) && result.left._tag).toBe("CorruptRecord")
+    }
   })
 })
