@@ -220,7 +220,8 @@ export const startLotWorker = (
         const records: Array<EventRecord> = []
         const stored: Array<IdempotencyRecord> = []
         const applied: Array<Applied> = []
-        const published: Array<StoredLotEvent> = []
+        /** The run's events with their seqs: published once durable (built only if someone listens). */
+        const published: Array<{ readonly seq: number; readonly event: LotEvent }> = []
         for (const job of jobs) {
           if (faults.hit(lotId)) {
             // Test-only: a defect in the middle of a run; the restart reloads the lot from the store.
@@ -253,7 +254,7 @@ export const startLotWorker = (
             const seq = lot.version + 1
             records.push(toRecord(lotId, seq, event))
             applied.push(lot.apply(event))
-            published.push(StoredLotEvent.make({ lotId, seq, event }, true))
+            published.push({ seq, event })
           }
         }
         if (records.length === 0 && stored.length === 0) {
@@ -279,7 +280,9 @@ export const startLotWorker = (
           return
         }
         settle()
-        if (published.length > 0) subscribers.publish(published)
+        if (published.length > 0 && subscribers.size > 0) {
+          subscribers.publish(published.map(({ event, seq }) => StoredLotEvent.make({ lotId, seq, event }, true)))
+        }
         for (const { event } of published) {
           if (event._tag === "SlotReserved") yield* scheduleExpiry(timers, event.expiresAt)
         }
