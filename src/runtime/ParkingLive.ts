@@ -195,44 +195,31 @@ const make = Effect.gen(function* () {
         ? { stored: undefined, send: () => finish(Effect.die(error)) }
         : reply(i, { _tag: "Ticket", ticket: Either.left(error) })
     const failed = (error: StorageUnavailable | LotUnavailable | LotNotFound) => finish(Effect.fail(error))
+    const read: Job["command"] = { _tag: "Read" }
     return steps.map((step, i): Job => {
+      const job = (operation: string, command: Job["command"], answer: (lot: Lot, events: ReadonlyArray<LotEvent>) => ScriptAnswer): Job => ({
+        operation,
+        command,
+        keyed: undefined,
+        accepted: (lot, events) => reply(i, answer(lot, events)),
+        rejected: (error) => refusal(i, error),
+        failed
+      })
       switch (step._tag) {
         case "Park":
-          return {
-            operation: "park",
-            command: LotCommand.Park({ registration: step.vehicle.registration, color: step.vehicle.color, slotType: step.vehicle.slotType }),
-            keyed: undefined,
-            accepted: (_, events) => reply(i, { _tag: "Ticket", ticket: Either.right(Lot.ticketOf(lotId, firstEvent(events, "VehicleParked"))) }),
-            rejected: (error) => refusal(i, error),
-            failed
-          }
+          return job("park", LotCommand.Park({ ...step.vehicle }), (_, events) => ({
+            _tag: "Ticket",
+            ticket: Either.right(Lot.ticketOf(lotId, firstEvent(events, "VehicleParked")))
+          }))
         case "Leave":
-          return {
-            operation: "leave",
-            command: LotCommand.Leave({ target: step.target }),
-            keyed: undefined,
-            accepted: (lot, events) => reply(i, { _tag: "Ticket", ticket: Either.right(closedTicket(lot, events)) }),
-            rejected: (error) => refusal(i, error),
-            failed
-          }
+          return job("leave", LotCommand.Leave({ target: step.target }), (lot, events) => ({
+            _tag: "Ticket",
+            ticket: Either.right(closedTicket(lot, events))
+          }))
         case "Vehicles":
-          return {
-            operation: "read",
-            command: { _tag: "Read" },
-            keyed: undefined,
-            accepted: (lot) => reply(i, { _tag: "Vehicles", vehicles: lot.vehicles(step.color) }),
-            rejected: (error) => refusal(i, error),
-            failed
-          }
+          return job("read", read, (lot) => ({ _tag: "Vehicles", vehicles: lot.vehicles(step.color) }))
         case "Locate":
-          return {
-            operation: "read",
-            command: { _tag: "Read" },
-            keyed: undefined,
-            accepted: (lot) => reply(i, { _tag: "Located", location: lot.locate(step.registration) }),
-            rejected: (error) => refusal(i, error),
-            failed
-          }
+          return job("read", read, (lot) => ({ _tag: "Located", location: lot.locate(step.registration) }))
       }
     })
   }
