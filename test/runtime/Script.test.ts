@@ -97,3 +97,49 @@ describe("Parking.runScript", () => {
     }).pipe(Effect.provide(memoryRuntime({ PARKPLANE_MAILBOX_SIZE: "8" })))
   )
 })
+
+describe("reads while a run is ahead of its write", () => {
+  it.effect("never see a run that is then undone, and see one that lands only once it has", () =>
+    Effect.gen(function* () {
+      const parking = yield* Parking
+      const storage = yield* StorageFaults
+      const lotId = yield* createLot("gated", 200)
+      yield* parking.park(envelope(), lotId, { registration: "BASE-1", color: "Red" })
+      const before = yield* parking.getLot(tenantA, lotId)
+
+      // Writes fail: the worker applies each run ahead, then undoes it. Readers run in between.
+      yield* storage.fail(true)
+      const [writes, reads] = yield* Effect.all(
+        [
+          Effect.forEach(Array.from({ length: 60 }, (_, i) => i), (i) => Effect.either(parking.park(envelope(), lotId, { registration: `F-${i}`, color: "Red" })), {
+            concurrency: "unbounded"
+          }),
+          Effect.forEach(Array.from({ length: 60 }, () => 0), () => Effect.zipRight(Effect.yieldNow(), parking.getLot(tenantA, lotId)), { concurrency: "unbounded" })
+        ],
+        { concurrency: "unbounded" }
+      )
+      expect(writes.every(Either.isLeft)).toBe(true)
+      for (const summary of reads) expect(summary).toEqual(before)
+      yield* storage.fail(false)
+
+      // Writes land: a read sees a park only together with its acknowledgement's durability, never more
+      // than the log holds at that moment.
+      const [landed, seen] = yield* Effect.all(
+        [
+          Effect.forEach(Array.from({ length: 60 }, (_, i) => i), (i) => parking.park(envelope(), lotId, { registration: `OK-${i}`, color: "Red" }), {
+            concurrency: "unbounded"
+          }),
+          Effect.forEach(Array.from({ length: 60 }, () => 0), () =>
+            Effect.zipRight(
+              Effect.yieldNow(),
+              Effect.flatMap(parking.getLot(tenantA, lotId), (summary) => Effect.map(allEvents(tenantA, lotId), (events) => [summary.version, events.length] as const))
+            ), { concurrency: "unbounded" })
+        ],
+        { concurrency: "unbounded" }
+      )
+      expect(landed).toHaveLength(60)
+      for (const [version, logged] of seen) expect(version).toBeLessThanOrEqual(logged)
+      expect((yield* parking.getLot(tenantA, lotId)).occupied).toBe(61)
+    }).pipe(Effect.provide(memoryRuntime()))
+  )
+})
