@@ -739,8 +739,17 @@ export class Lot {
     return out
   }
 
-  /** Parked vehicles ordered by slot, optionally only those of one colour (any case). */
-  vehicles(color?: string): ReadonlyArray<ParkedVehicle> {
+  /** The slots of the parked vehicles (of a colour, matched in any case), ascending. */
+  slotsOf(color?: string): ReadonlyArray<number> {
+    return Array.from(this.#occupiedSlots(color))
+  }
+
+  /** The registrations of the parked vehicles (of a colour, matched in any case), by slot. */
+  registrationsOf(color?: string): ReadonlyArray<string> {
+    return Array.from(this.#occupiedSlots(color), (slot) => this.#registrationAt[slot]!)
+  }
+
+  #occupiedSlots(color: string | undefined): Int32Array {
     let slots: Int32Array
     if (color === undefined) {
       slots = new Int32Array(this.#byRegistration.size)
@@ -748,14 +757,18 @@ export class Lot {
       for (const slot of this.#byRegistration.slots()) slots[i++] = slot
     } else {
       const entry = this.#colors.get(colorKeyOf(color))
-      if (entry === undefined) return []
+      if (entry === undefined) return new Int32Array(0)
       slots = new Int32Array(entry.size)
       let i = 0
       for (let slot = entry.head; slot !== 0; slot = this.#colorNext[slot]) slots[i++] = slot
     }
     // A typed array sorts numerically without a comparator call per pair.
-    slots.sort()
-    return Array.from(slots, (slot) =>
+    return slots.sort()
+  }
+
+  /** Parked vehicles ordered by slot, optionally only those of one colour (any case). */
+  vehicles(color?: string): ReadonlyArray<ParkedVehicle> {
+    return Array.from(this.#occupiedSlots(color), (slot) =>
       ParkedVehicle.of({
         slot,
         registration: this.#registrationAt[slot]!,

@@ -55,12 +55,17 @@ export type ScriptStep =
   | { readonly _tag: "Park"; readonly vehicle: ParkVehicle }
   | { readonly _tag: "Leave"; readonly target: LeaveTarget }
   | { readonly _tag: "Vehicles"; readonly color?: string | undefined }
+  /** Only the slots (ascending) or only the registrations (by slot): no view per vehicle. */
+  | { readonly _tag: "Slots"; readonly color?: string | undefined }
+  | { readonly _tag: "Registrations"; readonly color?: string | undefined }
   | { readonly _tag: "Locate"; readonly registration: string }
 
 /** What a step answered, in the step's place. */
 export type ScriptAnswer =
   | { readonly _tag: "Ticket"; readonly ticket: Either.Either<Ticket, LotRuleError> }
   | { readonly _tag: "Vehicles"; readonly vehicles: ReadonlyArray<ParkedVehicle> }
+  | { readonly _tag: "Slots"; readonly slots: ReadonlyArray<number> }
+  | { readonly _tag: "Registrations"; readonly registrations: ReadonlyArray<string> }
   | { readonly _tag: "Located"; readonly location: Either.Either<VehicleLocation, VehicleNotFound> }
 
 export type DeliveryError = LotNotFound | Overloaded | StorageUnavailable | LotUnavailable | IdempotencyKeyReused

@@ -218,6 +218,10 @@ const make = Effect.gen(function* () {
           }))
         case "Vehicles":
           return job("read", read, (lot) => ({ _tag: "Vehicles", vehicles: lot.vehicles(step.color) }))
+        case "Slots":
+          return job("read", read, (lot) => ({ _tag: "Slots", slots: lot.slotsOf(step.color) }))
+        case "Registrations":
+          return job("read", read, (lot) => ({ _tag: "Registrations", registrations: lot.registrationsOf(step.color) }))
         case "Locate":
           return job("read", read, (lot) => ({ _tag: "Located", location: lot.locate(step.registration) }))
       }

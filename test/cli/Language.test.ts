@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Either, Schema } from "effect"
+import { Either, FastCheck, ParseResult, Schema } from "effect"
 import { ClassicCommand, ClassicReply, formatReply, parseLine, statusHeader } from "../../src/cli/classic/Language.ts"
 import { Color, Registration } from "../../src/domain/Vehicle.ts"
 
@@ -94,5 +94,32 @@ describe("classic language: replies", () => {
       [statusHeader, "1           KA-01-HH-1234      White", "12345678901234ABCDEFGHIJKLMNOPQRSTLight Blue"].join("\n")
     )
     expect(formatReply(ClassicReply.Status({ rows: [] }))).toBe(statusHeader)
+  })
+})
+
+describe("classic language: registrations and colours agree with their Schemas", () => {
+  // Words as split from a line (no white space), from plates, odd letters (ß, ı, accents) and junk.
+  const word = FastCheck.oneof(
+    FastCheck.stringMatching(/^[A-Za-z0-9-]{1,24}$/),
+    FastCheck.string({ unit: FastCheck.constantFrom("a", "Z", "9", "-", "ß", "ı", "é", "_", ".", "Ω"), minLength: 1, maxLength: 22 }),
+    FastCheck.string({ unit: "binary", minLength: 1, maxLength: 22 }).filter((s) => !/\s/.test(s))
+  )
+  const bySchema = (decode: (u: unknown) => Either.Either<unknown, ParseResult.ParseError>, text: string) =>
+    Either.mapLeft(decode(text), (e) => ParseResult.ArrayFormatter.formatErrorSync(e)[0]?.message)
+
+  it.prop("slot_number_for_registration_number accepts exactly what the Registration Schema accepts, normalised the same", { plate: word }, ({ plate }) => {
+    const result = parsed(`slot_number_for_registration_number ${plate}`)
+    const expected = bySchema(Schema.decodeUnknownEither(Registration), plate)
+    if (Either.isRight(expected)) expect(result).toEqual(Either.right(ClassicCommand.SlotByRegistration({ registration: registration(plate) })))
+    else expect(result).toEqual(Either.left(expected.left))
+  })
+
+  it.prop("a colour is accepted exactly when its Schema accepts it, also the second time", { colour: word }, ({ colour }) => {
+    const expected = bySchema(Schema.decodeUnknownEither(Color), colour)
+    for (let i = 0; i < 2; i++) {
+      const result = parsed(`slot_numbers_for_cars_with_colour ${colour}`)
+      if (Either.isRight(expected)) expect(result).toEqual(Either.right(ClassicCommand.SlotsByColor({ color: color(colour) })))
+      else expect(result).toEqual(Either.left(expected.left))
+    }
   })
 })

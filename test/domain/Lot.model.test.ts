@@ -463,6 +463,8 @@ const observeLot = (lot: Lot, ticketIds: ReadonlyArray<string>): Plain => {
     }),
     vehicles: lot.vehicles().map(plain),
     byColor: colorQueries(lot.version).map((c) => lot.vehicles(c).map(plain)),
+    slotsByColor: colorQueries(lot.version).map((c) => lot.slotsOf(c)),
+    registrationsByColor: colorQueries(lot.version).map((c) => lot.registrationsOf(c)),
     located: [...registrations, unknownRegistration].map((r) => {
       const located = lot.locate(r)
       return Either.isLeft(located) ? { error: { _tag: located.left._tag, registration: located.left.registration } } : plain(located.right)
@@ -481,6 +483,8 @@ const observeModel = (model: Model, ticketIds: ReadonlyArray<string>): Plain => 
   summary: model.summary(),
   vehicles: model.vehicles(),
   byColor: colorQueries(model.version).map((c) => model.vehicles(c)),
+  slotsByColor: colorQueries(model.version).map((c) => model.vehicles(c).map((v) => v.slot)),
+  registrationsByColor: colorQueries(model.version).map((c) => model.vehicles(c).map((v) => v.registration)),
   located: [...registrations, unknownRegistration].map((r) => model.locate(r)),
   openTickets: ticketIds.map((id) => model.openTicket(id) ?? null),
   reservations: model.reservations(),

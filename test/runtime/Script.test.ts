@@ -20,6 +20,8 @@ const stepArb = (capacity: number): fc.Arbitrary<ScriptStep> =>
     { weight: 4, arbitrary: fc.record({ plate: fc.constantFrom(...plates), color: fc.constantFrom(...colors) }).map(({ color, plate }): ScriptStep => ({ _tag: "Park", vehicle: { registration: plate, color } })) },
     { weight: 3, arbitrary: fc.integer({ min: 0, max: capacity + 1 }).map((slot): ScriptStep => ({ _tag: "Leave", target: LeaveTarget.BySlot({ slot }) })) },
     { weight: 1, arbitrary: fc.option(fc.constantFrom(...colors), { nil: undefined }).map((color): ScriptStep => ({ _tag: "Vehicles", color })) },
+    { weight: 1, arbitrary: fc.option(fc.constantFrom(...colors, "RED"), { nil: undefined }).map((color): ScriptStep => ({ _tag: "Slots", color })) },
+    { weight: 1, arbitrary: fc.option(fc.constantFrom(...colors, "white"), { nil: undefined }).map((color): ScriptStep => ({ _tag: "Registrations", color })) },
     { weight: 1, arbitrary: fc.constantFrom(...plates).map((registration): ScriptStep => ({ _tag: "Locate", registration })) }
   )
 
@@ -30,6 +32,10 @@ const picture = (answer: ScriptAnswer): unknown => {
       return Either.match(answer.ticket, { onLeft: (e) => e._tag, onRight: (t) => [t.slot, t.registration] })
     case "Vehicles":
       return answer.vehicles.map((v) => [v.slot, v.registration, v.color])
+    case "Slots":
+      return ["slots", ...answer.slots]
+    case "Registrations":
+      return ["registrations", ...answer.registrations]
     case "Located":
       return Either.match(answer.location, { onLeft: (e) => e._tag, onRight: (l) => l.slot })
   }
@@ -51,6 +57,10 @@ const referenceAnswers = (capacity: number, steps: ReadonlyArray<ScriptStep>): R
       }
       case "Vehicles":
         return lot.vehicles(step.color).map((v) => [v.slot, v.registration, v.color])
+      case "Slots":
+        return ["slots", ...lot.vehicles(step.color).map((v) => v.slot)]
+      case "Registrations":
+        return ["registrations", ...lot.vehicles(step.color).map((v) => v.registration)]
       case "Locate":
         return Either.match(lot.locate(step.registration), { onLeft: (e) => e._tag, onRight: (l) => l.slot })
     }

@@ -1,4 +1,4 @@
-import { Data, Either, ParseResult, Schema } from "effect"
+import { Brand, Data, Either, ParseResult, Schema } from "effect"
 import { Color, Registration } from "../../domain/Vehicle.ts"
 
 /*
@@ -58,11 +58,31 @@ const firstMessage = (error: ParseResult.ParseError): string =>
 const decodeRegistration = Schema.decodeUnknownEither(Registration)
 const decodeColor = Schema.decodeUnknownEither(Color)
 
-const registrationOf = (word: string): Either.Either<Registration, string> =>
-  Either.mapLeft(decodeRegistration(word), firstMessage)
+const asRegistration = Brand.nominal<Registration>()
+/** The `Registration` Schema's rules after its trim and upper-casing: 1 to 20 of A-Z, 0-9, space, '-'. */
+const plainRegistration = /^[A-Z0-9 -]{1,20}$/
 
-const colorOf = (words: ReadonlyArray<string>): Either.Either<Color, string> =>
-  Either.mapLeft(decodeColor(words.join(" ")), firstMessage)
+/*
+ * A long script spends more in the Schemas than in the lot: a registration that plainly passes the
+ * Schema's rules is taken at once (a property test holds this to the Schema), any other goes
+ * through the Schema for its verdict and message. Colours repeat, so their verdicts are remembered.
+ */
+const registrationOf = (word: string): Either.Either<Registration, string> => {
+  const normal = word.trim().toUpperCase()
+  return plainRegistration.test(normal) ? Either.right(asRegistration(normal)) : Either.mapLeft(decodeRegistration(word), firstMessage)
+}
+
+const colorVerdicts = new Map<string, Either.Either<Color, string>>()
+const colorOf = (words: ReadonlyArray<string>): Either.Either<Color, string> => {
+  const text = words.join(" ")
+  let verdict = colorVerdicts.get(text)
+  if (verdict === undefined) {
+    if (colorVerdicts.size >= 1_024) colorVerdicts.clear()
+    verdict = Either.mapLeft(decodeColor(text), firstMessage)
+    colorVerdicts.set(text, verdict)
+  }
+  return verdict
+}
 
 /** Slot numbers and counts: plain decimal digits, from 1, within the safe integers. */
 const wholeNumberOf = (word: string | undefined, what: string): Either.Either<number, string> => {

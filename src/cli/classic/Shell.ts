@@ -72,8 +72,9 @@ export const makeClassicSession = Effect.gen(function* () {
       case "Status":
         return { _tag: "Vehicles" }
       case "RegistrationsByColor":
+        return { _tag: "Registrations", color: command.color }
       case "SlotsByColor":
-        return { _tag: "Vehicles", color: command.color }
+        return { _tag: "Slots", color: command.color }
       case "SlotByRegistration":
         return { _tag: "Locate", registration: command.registration }
     }
@@ -88,11 +89,11 @@ export const makeClassicSession = Effect.gen(function* () {
           onRight: (ticket) => (command._tag === "Park" ? ClassicReply.Allocated({ slot: ticket.slot }) : ClassicReply.Freed({ slot: ticket.slot }))
         })
       case "Vehicles":
-        return command._tag === "Status"
-          ? ClassicReply.Status({ rows: answer.vehicles })
-          : ClassicReply.Found({
-              values: command._tag === "SlotsByColor" ? answer.vehicles.map((v) => v.slot) : answer.vehicles.map((v) => v.registration)
-            })
+        return ClassicReply.Status({ rows: answer.vehicles })
+      case "Slots":
+        return ClassicReply.Found({ values: answer.slots })
+      case "Registrations":
+        return ClassicReply.Found({ values: answer.registrations })
       case "Located":
         return ClassicReply.Found({ values: Either.isRight(answer.location) ? [answer.location.right.slot] : [] })
     }
