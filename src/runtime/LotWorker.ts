@@ -1,4 +1,4 @@
-import { Cause, Chunk, Clock, Duration, Effect, Exit, FiberSet, Option, Queue, Schedule, Scope, type Tracer } from "effect"
+import { Cause, Chunk, Clock, Duration, Effect, Exit, FiberSet, Option, Queue, Runtime, Schedule, Scope, type Tracer } from "effect"
 import { LotNotEmpty, LotNotFound, LotUnavailable, StorageUnavailable, type LotRuleError } from "../domain/Errors.ts"
 import { type LotEvent, StoredLotEvent } from "../domain/Events.ts"
 import type { LotId, TenantId } from "../domain/Ids.ts"
@@ -410,7 +410,16 @@ export const startLotWorker = (
       )
     )
     yield* Metrics.trackLotWorker
-    yield* Effect.forkIn(supervised, scope)
+    // The fiber starts on the lot's first command ("started on demand"): a cold start recovers every
+    // lot but starts only those with reservations to time; the others cost nothing until used.
+    const runtime = yield* Effect.runtime<never>()
+    let started = false
+    const start = () => {
+      if (started) return
+      started = true
+      Runtime.runFork(runtime)(Effect.forkIn(supervised, scope))
+    }
+    if (lot.reservedCount > 0) start()
 
     return {
       lotId,
@@ -418,8 +427,12 @@ export const startLotWorker = (
       name: lot.name,
       read,
       current: () => lot,
-      offer: (job) => Queue.unsafeOffer(mailbox, job),
+      offer: (job) => {
+        start()
+        return Queue.unsafeOffer(mailbox, job)
+      },
       offerAll: (jobs) => {
+        start()
         // Checked first, so that a script is queued whole or refused whole; nothing runs in between.
         const queued = Math.max(0, Option.getOrElse(mailbox.unsafeSize(), () => 0))
         if (settings.mailboxSize - queued < jobs.length) return false

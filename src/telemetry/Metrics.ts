@@ -70,7 +70,7 @@ export const mailboxDepth = Metric.gauge("parkplane_mailbox_depth", {
   description: "Commands waiting in lot mailboxes (lots past the series limit are summed under lot=\"_other\")"
 })
 export const lotWorkers = Metric.gauge("parkplane_lot_workers", {
-  description: "Lot worker fibers currently running"
+  description: "Lot workers registered (a worker's fiber starts on its lot's first command)"
 })
 export const commitBatchSize = Metric.histogram(
   "parkplane_commit_batch_size",
