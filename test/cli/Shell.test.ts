@@ -1,5 +1,5 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, FastCheck as fc, Stream } from "effect"
+import { Effect, FastCheck as fc, Queue, Stream } from "effect"
 import { readFileSync } from "node:fs"
 import path from "node:path"
 import { runClassicShell } from "../../src/cli/classic/Shell.ts"
@@ -230,5 +230,27 @@ describe("classic shell against the reference model", () => {
         expect(output).toBe(modelRun(lines))
       }),
     { fastCheck: { numRuns: 40 } }
+  )
+})
+
+describe("classic shell fed a line at a time", () => {
+  it.live("answers each line before the next one arrives (a program driving it through a pipe)", () =>
+    Effect.gen(function* () {
+      // The next line is sent only once the shell has answered the one before: a shell that waited
+      // for more input to fill a script would never answer.
+      const script = ["create_parking_lot 3", "park KA-01 White", "park KA-02 Red", "leave 1", "slot_numbers_for_cars_with_colour Red", "exit"]
+      const input = yield* Queue.unbounded<string>()
+      const replies: Array<string> = []
+      yield* Queue.offer(input, script[0])
+      const outcome = yield* runClassicShell(Stream.fromQueue(input), {
+        write: (text) =>
+          Effect.suspend(() => {
+            replies.push(text)
+            return replies.length < script.length ? Queue.offer(input, script[replies.length]) : Effect.void
+          })
+      }).pipe(Effect.timeout("20 seconds"))
+      expect(replies.join("")).toBe("Created a parking lot with 3 slots\nAllocated slot number: 1\nAllocated slot number: 2\nSlot number 1 is free\n2\n")
+      expect(outcome).toEqual({ commands: 5, failures: 0 })
+    }).pipe(Effect.provide(localParking(":memory:")))
   )
 })

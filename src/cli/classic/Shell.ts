@@ -1,4 +1,4 @@
-import { Effect, Either, Option, ParseResult, Ref, Schema, Stream } from "effect"
+import { Chunk, Effect, Either, Option, ParseResult, Ref, Schema, Stream } from "effect"
 import { SlotGroup } from "../../domain/Events.ts"
 import { defaultTenant, type LotId } from "../../domain/Ids.ts"
 import { LeaveTarget } from "../../domain/Lot.ts"
@@ -126,6 +126,9 @@ export interface ClassicShellOptions {
   readonly prompt?: string | undefined
 }
 
+/** Exactly the lines `parseLine` reads as `exit` (the word alone, in any case). */
+const isExitLine = (line: string): boolean => /^\s*exit\s*$/i.test(line)
+
 /** Commands sent to the lot as one script at most, when reading a file or a pipe. */
 const scriptLength = 256
 
@@ -189,7 +192,13 @@ export const runClassicShell = <E, R>(
     }
 
     yield* showPrompt
-    yield* Stream.runForEachWhile(lines, (line) => Effect.as(onLine(line), !progress.exited))
+    // Lines go out as scripts only as far as input has already arrived: at the end of each chunk
+    // read, what waits is answered, so a program feeding the shell a line at a time through a pipe
+    // gets each answer before it sends the next.
+    const onChunk = (chunk: Chunk.Chunk<string>): Effect.Effect<void> =>
+      Effect.forEach(chunk, (line) => (progress.exited ? Effect.void : onLine(line)), { discard: true }).pipe(Effect.zipRight(flush))
+    // The stream ends with the line that says `exit`, so a terminal or pipe is not read past it.
+    yield* Stream.runForEachChunk(Stream.takeUntil(lines, isExitLine), onChunk)
     yield* flush
     // End of input leaves the cursor after the prompt; end the line so the terminal's prompt is clean.
     if (prompt !== undefined && !progress.exited) yield* options.write("\n")
