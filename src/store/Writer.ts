@@ -1,6 +1,6 @@
 import { SqlClient } from "@effect/sql"
 import type { SqlError } from "@effect/sql/SqlError"
-import { Cause, Chunk, Clock, Context, Duration, Effect, Exit, Metric, Option, Queue, Tracer } from "effect"
+import { Cause, Chunk, Clock, Duration, Effect, Exit, Metric, Option, Queue, type Tracer } from "effect"
 import { RuntimeConfig } from "../config.ts"
 import { StorageUnavailable } from "../domain/Errors.ts"
 import type { EventRecord, IdempotencyRecord, Write } from "./Records.ts"
@@ -32,20 +32,14 @@ const chunksOf = <A>(items: ReadonlyArray<A>, size: number): ReadonlyArray<Reado
   return chunks
 }
 
-/*
- * The statement text for n event rows, made once per n. Built by hand rather than with
- * `sql.insert`, whose compiler walks every value as a fragment: that cost ~40 us per row, five
- * times what SQLite spends inserting it (measured with scratch writes of 200 rows per commit).
- */
-const insertEventsText = new Map<number, string>()
-const insertEventsSql = (n: number): string => {
-  let text = insertEventsText.get(n)
-  if (text === undefined) {
-    text = `INSERT INTO events (lot_id, seq, type, payload, at, ticket_id) VALUES ${Array.from({ length: n }, () => "(?, ?, ?, ?, ?, ?)").join(", ")}`
-    insertEventsText.set(n, text)
-  }
-  return text
-}
+const eventRow = (e: EventRecord) => ({
+  lot_id: e.lotId,
+  seq: e.seq,
+  type: e.type,
+  payload: e.payload,
+  at: e.at,
+  ticket_id: e.ticketId
+})
 
 const idempotencyRow = (r: IdempotencyRecord) => ({
   tenant: r.tenant,
@@ -73,15 +67,9 @@ export class Writer extends Effect.Service<Writer>()("parkplane/Writer", {
     let closed = false
 
     const insertEvents = (events: ReadonlyArray<EventRecord>) =>
-      Effect.forEach(
-        chunksOf(events, eventRowsPerInsert),
-        (rows) => {
-          const params: Array<string | number | null> = []
-          for (const e of rows) params.push(e.lotId, e.seq, e.type, e.payload, e.at, e.ticketId)
-          return sql.unsafe(insertEventsSql(rows.length), params)
-        },
-        { discard: true }
-      )
+      Effect.forEach(chunksOf(events, eventRowsPerInsert), (rows) => sql`INSERT INTO events ${sql.insert(rows.map(eventRow))}`, {
+        discard: true
+      })
 
     const upsertIdempotency = (records: ReadonlyArray<IdempotencyRecord>) => {
       // One row per key (the last write wins), as a multi-row upsert may not touch a row twice.
@@ -220,7 +208,7 @@ export class Writer extends Effect.Service<Writer>()("parkplane/Writer", {
     const commit = (write: Write, spans?: ReadonlyArray<Tracer.AnySpan | undefined>): Effect.Effect<void, StorageUnavailable> =>
       Effect.withFiberRuntime((fiber) =>
         Effect.async<void, StorageUnavailable>((resume) => {
-          const links = spans ?? [Option.getOrUndefined(Context.getOption(fiber.currentContext, Tracer.ParentSpan))]
+          const links = spans ?? [fiber.currentSpan]
           if (closed || !queue.unsafeOffer({ write, done: resume, spans: links })) resume(Effect.fail(shuttingDown()))
         })
       )
