@@ -146,7 +146,7 @@ export interface VehicleColumns {
 /**
  * The compact, JSON-ready form of a lot's state that snapshots store. Vehicles are columns rather
  * than one small array each: a million tickets parse as six arrays per lot instead of a million
- * objects, which is most of a cold start (measured, docs/decisions/0009).
+ * arrays; parsing the snapshots is the largest part of a cold start (docs/performance.md).
  */
 export interface LotSnapshot {
   readonly v: 2
