@@ -138,8 +138,13 @@ export const startLotWorker = (
       durable.unsafeOpen()
     }
 
-    const idempotency = (job: Job, stored: string | undefined): ReadonlyArray<IdempotencyRecord> | undefined =>
-      job.keyed === undefined || stored === undefined ? undefined : [{ ...job.keyed, response: stored }]
+    /** A keyed job's record of its answer, stored with its write; none for an unkeyed job. */
+    const keyedRecord = (job: Job, stored: string | undefined): IdempotencyRecord | undefined =>
+      job.keyed === undefined || stored === undefined ? undefined : { ...job.keyed, response: stored }
+    const idempotency = (job: Job, stored: string | undefined): ReadonlyArray<IdempotencyRecord> | undefined => {
+      const record = keyedRecord(job, stored)
+      return record === undefined ? undefined : [record]
+    }
 
     const commitSnapshot = (record: SnapshotRecord) =>
       writer.commit({ snapshot: record }).pipe(
@@ -240,13 +245,15 @@ export const startLotWorker = (
           const decision = lot.decide(command, now)
           if (decision._tag === "Left") {
             const reply = job.rejected(decision.left)
-            if (job.keyed !== undefined && reply.stored !== undefined) stored.push({ ...job.keyed, response: reply.stored })
+            const record = keyedRecord(job, reply.stored)
+            if (record !== undefined) stored.push(record)
             decided.push({ job, reply })
             continue
           }
           const events = decision.right
           const reply = job.accepted(lot, events)
-          if (job.keyed !== undefined && reply.stored !== undefined) stored.push({ ...job.keyed, response: reply.stored })
+          const record = keyedRecord(job, reply.stored)
+          if (record !== undefined) stored.push(record)
           decided.push({ job, reply })
           if (events.length === 0) continue
           if (!ahead) goAhead()

@@ -448,34 +448,21 @@ const make = Effect.gen(function* () {
 
 /** A script's parks and leaves count as commands, by outcome (their latency is the script's, so not recorded). */
 const countScript = (steps: ReadonlyArray<ScriptStep>, answers: ReadonlyArray<ScriptAnswer>) =>
-  Effect.sync(() => {
-    let parked = 0
-    let left = 0
-    let refusedParks = 0
-    let refusedLeaves = 0
+  Effect.suspend(() => {
+    const counts = { park: { ok: 0, rejected: 0 }, leave: { ok: 0, rejected: 0 } }
     answers.forEach((answer, i) => {
-      if (answer._tag !== "Ticket") return
-      const ok = Either.isRight(answer.ticket)
-      if (steps[i]._tag === "Park") {
-        if (ok) parked++
-        else refusedParks++
-      } else if (ok) left++
-      else refusedLeaves++
+      if (answer._tag === "Ticket") counts[steps[i]._tag === "Park" ? "park" : "leave"][Either.isRight(answer.ticket) ? "ok" : "rejected"]++
     })
-    return [parked, left, refusedParks, refusedLeaves] as const
-  }).pipe(
-    Effect.flatMap(([parked, left, refusedParks, refusedLeaves]) =>
-      Effect.all(
-        [
-          Metrics.countCommands("park", "ok", parked),
-          Metrics.countCommands("leave", "ok", left),
-          Metrics.countCommands("park", "rejected", refusedParks),
-          Metrics.countCommands("leave", "rejected", refusedLeaves)
-        ],
-        { discard: true }
-      )
+    return Effect.all(
+      [
+        Metrics.countCommands("park", "ok", counts.park.ok),
+        Metrics.countCommands("park", "rejected", counts.park.rejected),
+        Metrics.countCommands("leave", "ok", counts.leave.ok),
+        Metrics.countCommands("leave", "rejected", counts.leave.rejected)
+      ],
+      { discard: true }
     )
-  )
+  })
 
 const deleteErrorTags: ReadonlySet<string> = new Set([
   "LotNotEmpty",

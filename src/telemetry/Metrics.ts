@@ -249,9 +249,12 @@ const cached = <M>(cache: Map<string, M>, key: string, build: () => M): M => {
   return metric
 }
 
+const commandCounter = (operation: CommandOperation, outcome: CommandOutcome) =>
+  cached(commandCounters, `${operation}\u0000${outcome}`, () => withTags(commandsTotal, { operation, outcome }))
+
 /** Counts a command by operation and outcome and records its latency, synchronously (the hot path). */
 export const recordCommandNow = (operation: CommandOperation, outcome: CommandOutcome, seconds: number): void => {
-  cached(commandCounters, `${operation}\u0000${outcome}`, () => withTags(commandsTotal, { operation, outcome })).unsafeUpdate(1, [])
+  commandCounter(operation, outcome).unsafeUpdate(1, [])
   cached(commandHistograms, operation, () => withTags(commandDuration, { operation })).unsafeUpdate(seconds, [])
 }
 
@@ -262,7 +265,7 @@ export const recordCommand = (operation: CommandOperation, outcome: CommandOutco
 export const countCommands = (operation: CommandOperation, outcome: CommandOutcome, count: number): Effect.Effect<void> =>
   count === 0
     ? Effect.void
-    : Metric.incrementBy(cached(commandCounters, `${operation}\u0000${outcome}`, () => withTags(commandsTotal, { operation, outcome })), count)
+    : Metric.incrementBy(commandCounter(operation, outcome), count)
 
 /**
  * Counts the command by its outcome class and records its latency; the effect itself is unchanged.
