@@ -30,9 +30,12 @@ export interface Child {
   readonly exited: Promise<number | null>
 }
 
-/** `node [nodeArgs] --import tsx script [args]` with the given environment added. */
+/** Registers the TypeScript loader in a child process (see src/bin/typescript.mjs). */
+export const typescriptLoader = ["--import", sourcePath("bin/typescript.mjs")] as const
+
+/** `node [nodeArgs] --import <loader> script [args]` with the given environment added. */
 export const startTs = (script: string, options: { readonly args?: ReadonlyArray<string>; readonly env?: Record<string, string>; readonly nodeArgs?: ReadonlyArray<string>; readonly stdout?: boolean }): Child => {
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), "--import", "tsx", script, ...(options.args ?? [])], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...typescriptLoader, script, ...(options.args ?? [])], {
     cwd: repoRoot,
     env: { ...process.env, ...options.env },
     stdio: ["ignore", options.stdout === true ? "pipe" : "ignore", "pipe"]

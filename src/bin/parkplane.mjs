@@ -1,6 +1,5 @@
 #!/usr/bin/env node
-// `npx parkplane`: the sources are TypeScript run through tsx (no build step), so register it first.
-import { register } from "tsx/esm/api"
+// `npx parkplane`: the sources are TypeScript run as they are (no build step), so the loader comes first.
+import "./typescript.mjs"
 
-register()
 await import("../cli/main.ts")

@@ -821,20 +821,17 @@ export class Lot {
 
   /** The ticket a `VehicleParked` event opens, as the ticket view shows it. */
   static ticketOf(lotId: LotId, event: VehicleParked, left?: VehicleLeft): Ticket {
-    return Ticket.make(
-      {
-        id: event.ticketId,
-        lotId,
-        slot: event.slot,
-        slotType: event.slotType,
-        registration: event.registration,
-        color: event.color,
-        enteredAt: event.at,
-        exitedAt: left?.at,
-        fee: left?.fee
-      },
-      true
-    )
+    return Ticket.of({
+      id: event.ticketId,
+      lotId,
+      slot: event.slot,
+      slotType: event.slotType,
+      registration: event.registration,
+      color: event.color,
+      enteredAt: event.at,
+      exitedAt: left?.at,
+      fee: left?.fee
+    })
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -21,4 +21,24 @@ export const Timestamp = Schema.transformOrFail(
   }
 ).annotations({ identifier: "Timestamp" })
 
-export const toIso = (ms: number): string => new Date(ms).toISOString()
+/*
+ * Every park and leave writes one or two instants, mostly within the same few seconds: the text up
+ * to the second is remembered (two entries: a leave's entry and exit), so an instant costs a string
+ * concatenation instead of a Date and its formatting (~2.5 us a command in a profile of the runtime).
+ */
+const secondPrefixes: Array<{ second: number; prefix: string }> = [
+  { second: Number.NaN, prefix: "" },
+  { second: Number.NaN, prefix: "" }
+]
+const millisText = (ms: number) => (ms < 10 ? `00${ms}` : ms < 100 ? `0${ms}` : `${ms}`)
+
+export const toIso = (ms: number): string => {
+  const second = Math.floor(ms / 1000)
+  const rest = ms - second * 1000
+  if (!Number.isInteger(rest)) return new Date(ms).toISOString()
+  for (const entry of secondPrefixes) if (entry.second === second) return `${entry.prefix}${millisText(rest)}Z`
+  const iso = new Date(ms).toISOString()
+  secondPrefixes[1] = secondPrefixes[0]
+  secondPrefixes[0] = { second, prefix: iso.slice(0, iso.length - 4) }
+  return iso
+}

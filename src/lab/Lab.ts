@@ -97,7 +97,7 @@ interface Scenario {
   readonly inject: Effect.Effect<Injected, ServerFailed>
 }
 
-/** A start on a crowded machine can take minutes (module loading under tsx is CPU-bound). */
+/** A start on a crowded machine can take minutes (module loading is CPU-bound). */
 const readyTimeoutMs = 300_000
 
 const seconds = (s: number) => Duration.millis(Math.round(s * 1000))

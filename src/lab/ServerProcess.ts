@@ -9,6 +9,7 @@ export class ServerFailed extends Data.TaggedError("ServerFailed")<{ readonly me
 
 const repoRoot = fileURLToPath(new URL("../../", import.meta.url))
 const serverMain = fileURLToPath(new URL("../main.ts", import.meta.url))
+const typescriptLoader = fileURLToPath(new URL("../bin/typescript.mjs", import.meta.url))
 
 /** A free TCP port on 127.0.0.1, kept for every start so that clients need not learn a new one. */
 export const freePort: Effect.Effect<number, ServerFailed> = Effect.async((resume) => {
@@ -86,7 +87,7 @@ export const makeServerProcess = (options: {
       yield* kill
       const started = performance.now()
       const log = openSync(options.logFile, "a")
-      const spawned = spawn(process.execPath, ["--import", "tsx", serverMain], {
+      const spawned = spawn(process.execPath, ["--import", typescriptLoader, serverMain], {
         cwd: repoRoot,
         env: {
           ...process.env,

@@ -245,7 +245,7 @@ const make = Effect.gen(function* () {
     const left = firstEvent(events, "VehicleLeft")
     const open = lot.openTicket(left.ticketId)
     if (open === undefined) throw new Error(`ticket ${left.ticketId} is not open`)
-    return Ticket.make({ ...open, exitedAt: left.at, fee: left.fee }, true)
+    return Ticket.of({ ...open, exitedAt: left.at, fee: left.fee })
   }
 
   const purge = Clock.currentTimeMillis.pipe(

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Equal, Schema } from "effect"
 import { LotEvent, SlotReserved, VehicleLeft, VehicleParked } from "../../src/domain/Events.ts"
-import { ReservationId, TicketId } from "../../src/domain/Ids.ts"
+import { LotId, ReservationId, TicketId } from "../../src/domain/Ids.ts"
+import { Ticket } from "../../src/domain/Views.ts"
 import { Money } from "../../src/domain/Tariff.ts"
 
 /*
@@ -43,6 +44,16 @@ describe("unchecked constructors", () => {
   it("Money.of is new Money", () => {
     sameAsNew(Money.of(250, "EUR"), new Money({ amount: 250, currency: "EUR" }, true), Money)
     expect(Equal.equals(Money.of(250, "EUR"), Money.of(251, "EUR"))).toBe(false)
+  })
+
+  it("Ticket.of, open and closed, is new Ticket and encodes as it does", () => {
+    const open = { id: ticketId, lotId: LotId.make("L1"), slot: 2, slotType: "standard", registration: "KA-01", color: "Red", enteredAt: at } as const
+    sameAsNew(Ticket.of(open), new Ticket(open, true), Ticket)
+    const closed = { ...open, exitedAt: at + 60_000, fee }
+    sameAsNew(Ticket.of(closed), new Ticket(closed, true), Ticket)
+    const encode = Schema.encodeSync(Ticket)
+    expect(encode(Ticket.of(closed))).toEqual(encode(new Ticket(closed, true)))
+    expect(encode(Ticket.of({ ...open, exitedAt: undefined, fee: undefined }))).toEqual(encode(new Ticket(open, true)))
   })
 
   it("events built by `of` pass Schema.is, encode as the others do and decode back equal", () => {

@@ -22,7 +22,7 @@ const freePort = () =>
   })
 
 const start = (env: Record<string, string>): ChildProcess =>
-  spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+  spawn(process.execPath, ["--import", "./src/bin/typescript.mjs", "src/main.ts"], {
     cwd: process.cwd(),
     env: { ...process.env, HOST: "127.0.0.1", OTEL_EXPORTER_OTLP_ENDPOINT: "", ...env },
     stdio: ["ignore", "ignore", "pipe"]

@@ -19,7 +19,7 @@ const repository = path.resolve(here, "..", "..")
  */
 const runAndKill = (filename: string, acks: number) =>
   Effect.async<ReadonlyArray<string>, Error>((resume) => {
-    const child = spawn(process.execPath, ["--import", "tsx", writerScript, filename, "8"], {
+    const child = spawn(process.execPath, ["--import", "./src/bin/typescript.mjs", writerScript, filename, "8"], {
       cwd: repository,
       // Frequent snapshots, so the kill may also land in the middle of one.
       env: { ...process.env, PARKPLANE_SNAPSHOT_EVERY: "7" },
