@@ -95,6 +95,8 @@ export class LotRegistry extends Effect.Service<LotRegistry>()("parkplane/LotReg
           const worker = running.get(lotKey(tenant, lotId))
           return worker === undefined ? Effect.fail(LotNotFound.of(lotId)) : Effect.succeed(worker)
         }),
+      /** `get` without an Effect, for code already running synchronously inside one. */
+      lookup: (tenant: TenantId, lotId: string): LotWorker | undefined => running.get(lotKey(tenant, lotId)),
       findByName: (tenant: TenantId, name: string): Effect.Effect<LotWorker, LotNotFound> =>
         STM.gen(function* () {
           const lotId = yield* TMap.get(names, nameKey(tenant, name))

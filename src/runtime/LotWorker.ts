@@ -1,4 +1,4 @@
-import { Cause, Chunk, Clock, Duration, Effect, Exit, FiberSet, Option, Queue, Runtime, Schedule, Scope, type Tracer } from "effect"
+import { Cause, Chunk, Clock, Duration, Effect, Exit, type Fiber, FiberSet, Option, Queue, Runtime, Schedule, Scope, type Tracer } from "effect"
 import { LotNotEmpty, LotNotFound, LotUnavailable, StorageUnavailable, type LotRuleError } from "../domain/Errors.ts"
 import { type LotEvent, StoredLotEvent } from "../domain/Events.ts"
 import type { LotId, TenantId } from "../domain/Ids.ts"
@@ -11,7 +11,7 @@ import { snapshotRecord, toRecord } from "./EventCodec.ts"
 import { Subscribers } from "./Subscribers.ts"
 import type { WorkerFaults } from "./WorkerFaults.ts"
 import * as Metrics from "../telemetry/Metrics.ts"
-import { endSpan, startSpan } from "../telemetry/Instrument.ts"
+import { clockOf, endSpan, startSpan } from "../telemetry/Instrument.ts"
 
 /** A keyed command's idempotency record, less the response the worker fills in. */
 export interface Keyed {
@@ -126,8 +126,14 @@ export const startLotWorker = (
     const lotId = lot.id
     const annotate = Effect.annotateLogs({ lotId, tenant: recovered.tenant })
 
+    /** Readers waiting on the gate: while any wait, the worker yields between runs so they go first. */
+    let readersWaiting = 0
     const read = <A>(f: (lot: Lot) => A): Effect.Effect<A> =>
-      Effect.suspend(() => (ahead ? Effect.zipRight(durable.await, read(f)) : Effect.succeed(f(lot))))
+      Effect.suspend(() => {
+        if (!ahead) return Effect.succeed(f(lot))
+        readersWaiting++
+        return Effect.zipRight(Effect.ensuring(durable.await, Effect.sync(() => readersWaiting--)), read(f))
+      })
 
     const goAhead = () => {
       ahead = true
@@ -167,20 +173,14 @@ export const startLotWorker = (
     }
 
     /** The worker's span for each traced job: a child of the caller's, across the mailbox. */
-    const jobSpans = (jobs: ReadonlyArray<Job>) =>
-      Effect.withFiberRuntime<ReadonlyArray<Tracer.Span | undefined>>((fiber) =>
-        Effect.succeed(
-          jobs.map((job) =>
-            job.span === undefined ? undefined : startSpan(fiber, `LotWorker.${job.operation}`, job.span, { "parkplane.lot_id": lotId })
-          )
-        )
+    const jobSpans = (fiber: Fiber.RuntimeFiber<unknown, unknown>, decided: ReadonlyArray<Decided>) =>
+      decided.map(({ job }) =>
+        job.span === undefined ? undefined : startSpan(fiber, `LotWorker.${job.operation}`, job.span, { "parkplane.lot_id": lotId })
       )
 
-    const endSpans = (spans: ReadonlyArray<Tracer.Span | undefined>, exit: Exit.Exit<void, StorageUnavailable>) =>
-      Effect.withFiberRuntime<void>((fiber) => {
-        for (const span of spans) if (span !== undefined) endSpan(fiber, span, exit)
-        return Effect.void
-      })
+    const endSpans = (fiber: Fiber.RuntimeFiber<unknown, unknown>, spans: ReadonlyArray<Tracer.Span | undefined>, exit: Exit.Exit<void, StorageUnavailable>) => {
+      for (const span of spans) if (span !== undefined) endSpan(fiber, span, exit)
+    }
 
     /** Deleting a lot is served alone: it needs every earlier job durable and none after it. */
     const deleteLot = (job: Job) =>
@@ -217,10 +217,15 @@ export const startLotWorker = (
     /**
      * Decides a run of lot commands in order, each applying its events ahead of durability, makes
      * them durable in one write, then answers; a failed write undoes them all.
+     *
+     * The deciding is one synchronous step and the write one `Effect.async`: the run is finished
+     * (gate opened, events published, callers answered) in the writer's callback, and only what
+     * needs the fiber (timers, a snapshot, an expiry retry) comes back to it. With a few commands
+     * per run, the Effect steps around each run were most of a command's cost.
      */
-    const serveRun = (jobs: ReadonlyArray<Job>, timers: FiberSet.FiberSet, background: FiberSet.FiberSet) =>
-      Effect.gen(function* () {
-        const now = yield* Clock.currentTimeMillis
+    const serveRun = (jobs: ReadonlyArray<Job>, timers: FiberSet.FiberSet, background: FiberSet.FiberSet): Effect.Effect<void> =>
+      Effect.withFiberRuntime<void>((fiber) => {
+        const now = clockOf(fiber).unsafeCurrentTimeMillis()
         const decided: Array<Decided> = []
         const records: Array<EventRecord> = []
         const stored: Array<IdempotencyRecord> = []
@@ -230,7 +235,7 @@ export const startLotWorker = (
         for (const job of jobs) {
           if (faults.hit(lotId)) {
             // Test-only: a defect in the middle of a run; the restart reloads the lot from the store.
-            return yield* Effect.die(new Error(`fault injected into lot ${lotId}`))
+            return Effect.die(new Error(`fault injected into lot ${lotId}`))
           }
           const command = job.command
           if (isDeleted || command._tag === "DeleteLot") {
@@ -266,63 +271,94 @@ export const startLotWorker = (
         }
         if (records.length === 0 && stored.length === 0) {
           for (const d of decided) d.reply.send()
-          return
+          return Effect.void
         }
-        const spans = yield* jobSpans(decided.map((d) => d.job))
-        const exit = yield* Effect.exit(
-          writer.commit({ events: records, idempotency: stored.length === 0 ? undefined : stored }, spans)
+        const spans = jobSpans(fiber, decided)
+        const write: Write = { events: records, idempotency: stored.length === 0 ? undefined : stored }
+        return Effect.async<void>((resume) =>
+          writer.submit(write, spans, (exit) => {
+            // Called on the writer's fiber: a defect here must end this worker's life, not the writer.
+            try {
+              endSpans(fiber, spans, exit)
+              resume(Exit.isSuccess(exit) ? committed(decided, published, timers, background) : notCommitted(decided, applied, exit))
+            } catch (defect) {
+              resume(Effect.die(defect))
+            }
+          })
         )
-        yield* endSpans(spans, exit)
-        if (Exit.isFailure(exit)) {
-          // Not durable, so not kept: the lot in memory goes back to what the log says.
-          for (let i = applied.length - 1; i >= 0; i--) lot.undo(applied[i])
-          settle()
-          const error = storageFailure(exit)
-          for (const d of decided) d.job.failed(error)
-          if (decided.some((d) => d.job === expireDue)) {
-            // No timer fires again for a hold already due, so the expiry is retried here.
-            yield* Effect.logWarning("reservation expiry not written; retried in a second", error.message)
-            yield* Effect.forkIn(Effect.interruptible(Effect.delay(enqueueExpiry, "1 second")), scope)
-          }
-          return
-        }
-        settle()
-        if (published.length > 0 && subscribers.size > 0) {
-          subscribers.publish(published.map(({ event, seq }) => StoredLotEvent.make({ lotId, seq, event }, true)))
-        }
-        for (const { event } of published) {
-          if (event._tag === "SlotReserved") yield* scheduleExpiry(timers, event.expiresAt)
-        }
-        if (lot.version - lastSnapshotSeq >= Math.max(settings.snapshotEvery, lot.occupiedCount + lot.reservedCount)) {
-          // Amortised: a snapshot costs O(live vehicles), so one is taken at most every that many events.
-          const record = snapshotNow()
-          if (record !== undefined) yield* FiberSet.run(background, commitSnapshot(record))
-        }
-        for (const d of decided) d.reply.send()
       })
 
+    const sendAll = (decided: ReadonlyArray<Decided>) => {
+      for (const d of decided) d.reply.send()
+    }
+
+    /** A run's write committed: open the gate, publish, then answer (after arming timers, if any). */
+    const committed = (
+      decided: ReadonlyArray<Decided>,
+      published: ReadonlyArray<{ readonly seq: number; readonly event: LotEvent }>,
+      timers: FiberSet.FiberSet,
+      background: FiberSet.FiberSet
+    ): Effect.Effect<void> => {
+      settle()
+      if (published.length > 0 && subscribers.size > 0) {
+        subscribers.publish(published.map(({ event, seq }) => StoredLotEvent.make({ lotId, seq, event }, true)))
+      }
+      const followUps: Array<Effect.Effect<unknown>> = []
+      for (const { event } of published) {
+        if (event._tag === "SlotReserved") followUps.push(scheduleExpiry(timers, event.expiresAt))
+      }
+      if (lot.version - lastSnapshotSeq >= Math.max(settings.snapshotEvery, lot.occupiedCount + lot.reservedCount)) {
+        // Amortised: a snapshot costs O(live vehicles), so one is taken at most every that many events.
+        const record = snapshotNow()
+        if (record !== undefined) followUps.push(FiberSet.run(background, commitSnapshot(record)))
+      }
+      if (followUps.length === 0) {
+        sendAll(decided)
+        return Effect.void
+      }
+      // A caller answered before its hold's timer is armed could move a test clock past the expiry first.
+      return Effect.zipRight(Effect.all(followUps, { discard: true }), Effect.sync(() => sendAll(decided)))
+    }
+
+    /** A run's write failed: not durable, so not kept; the lot in memory goes back to what the log says. */
+    const notCommitted = (decided: ReadonlyArray<Decided>, applied: ReadonlyArray<Applied>, exit: Exit.Exit<void, StorageUnavailable>): Effect.Effect<void> => {
+      for (let i = applied.length - 1; i >= 0; i--) lot.undo(applied[i])
+      settle()
+      const error = storageFailure(exit)
+      for (const d of decided) d.job.failed(error)
+      if (!decided.some((d) => d.job === expireDue)) return Effect.void
+      // No timer fires again for a hold already due, so the expiry is retried here.
+      return Effect.zipRight(
+        Effect.logWarning("reservation expiry not written; retried in a second", error.message),
+        Effect.forkIn(Effect.interruptible(Effect.delay(enqueueExpiry, "1 second")), scope)
+      )
+    }
+
     /** Serves what was taken from the mailbox: runs of lot commands, a deletion alone. */
-    const serve = (batch: ReadonlyArray<Job>, timers: FiberSet.FiberSet, background: FiberSet.FiberSet) =>
-      Effect.gen(function* () {
+    const serve = (batch: ReadonlyArray<Job>, timers: FiberSet.FiberSet, background: FiberSet.FiberSet): Effect.Effect<void> =>
+      Effect.suspend(() => {
         inFlight = batch
-        let from = 0
-        while (from < batch.length) {
-          if (batch[from].command._tag === "DeleteLot") {
-            if (isDeleted) batch[from].failed(LotNotFound.of(lotId))
-            else yield* deleteLot(batch[from])
-            from++
-            continue
-          }
-          let to = from
-          while (to < batch.length && batch[to].command._tag !== "DeleteLot") to++
-          yield* serveRun(batch.slice(from, to), timers, background)
-          from = to
-        }
-        inFlight = []
-        // Readers that waited on the write go before the next run can close the gate again, and a
-        // stop requested meanwhile is seen before the next batch is taken.
-        yield* Effect.yieldNow()
+        return Effect.zipRight(servePart(batch, 0, timers, background), Effect.suspend(afterServe))
       })
+
+    const servePart = (batch: ReadonlyArray<Job>, from: number, timers: FiberSet.FiberSet, background: FiberSet.FiberSet): Effect.Effect<void> => {
+      if (from >= batch.length) return Effect.void
+      const first = batch[from]
+      if (first.command._tag === "DeleteLot") {
+        const deletion = isDeleted ? Effect.sync(() => first.failed(LotNotFound.of(lotId))) : deleteLot(first)
+        return Effect.zipRight(deletion, Effect.suspend(() => servePart(batch, from + 1, timers, background)))
+      }
+      let to = from
+      while (to < batch.length && batch[to].command._tag !== "DeleteLot") to++
+      const run = serveRun(from === 0 && to === batch.length ? batch : batch.slice(from, to), timers, background)
+      return to === batch.length ? run : Effect.zipRight(run, Effect.suspend(() => servePart(batch, to, timers, background)))
+    }
+
+    // Readers that waited on the write go before the next run can close the gate again.
+    const afterServe = () => {
+      inFlight = []
+      return readersWaiting > 0 ? Effect.yieldNow() : Effect.void
+    }
 
     const enqueueExpiry = Effect.suspend(() => (Queue.unsafeOffer(mailbox, expireDue) ? Effect.void : Effect.fail("full" as const))).pipe(
       Effect.retry(Schedule.spaced("100 millis")),

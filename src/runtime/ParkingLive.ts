@@ -1,11 +1,11 @@
 import type { SqlClient } from "@effect/sql"
-import { Chunk, Clock, type ConfigError, Deferred, Effect, Either, Layer, Option, Schedule, Schema, Stream, type Tracer } from "effect"
+import { Chunk, Clock, type ConfigError, Deferred, Effect, Either, Exit, Layer, Option, Schedule, Schema, Stream, type Tracer } from "effect"
 import { AppConfig } from "../config.ts"
 import {
   IdempotencyKeyReused,
   InvalidInput,
   type LotNotEmpty,
-  type LotNotFound,
+  LotNotFound,
   type LotRuleError,
   type LotUnavailable,
   Overloaded,
@@ -22,7 +22,7 @@ import type { EventRecord } from "../store/Records.ts"
 import { LotStore } from "../store/LotStore.ts"
 import { StorageFaults } from "../store/StorageFaults.ts"
 import { Writer } from "../store/Writer.ts"
-import { instrumentCommand } from "../telemetry/Instrument.ts"
+import { instrumentCommand, startCommand } from "../telemetry/Instrument.ts"
 import * as Metrics from "../telemetry/Metrics.ts"
 import { fromRecord, toRecord } from "./EventCodec.ts"
 import {
@@ -112,45 +112,51 @@ const make = Effect.gen(function* () {
     return attempt
   }
 
-  /** Puts a command in the lot's mailbox and waits for its durable answer. */
-  const submit = <A>(
+  /**
+   * Puts a command in the lot's mailbox; `finish` gets its durable answer, once. Callbacks rather
+   * than a Deferred per command: this is the hot path of every write.
+   */
+  const offerJob = <A, E>(
     worker: LotWorker,
     span: Tracer.AnySpan | undefined,
     operation: Metrics.CommandOperation,
     command: Job["command"],
     keyed: Keyed | undefined,
-    encodeAccepted: (value: A) => string,
+    codec: { readonly accepted: (value: A) => string; readonly rejected: (error: LotRuleError | LotNotEmpty) => string | undefined },
     answer: (lot: Lot, events: ReadonlyArray<LotEvent>) => A,
-    encodeRejection: (error: LotRuleError | LotNotEmpty) => string | undefined
-  ): Effect.Effect<A, CommandError | LotNotEmpty> =>
-    // A resumption rather than a Deferred per command: this is the hot path of every write.
-    Effect.async<A, CommandError | LotNotEmpty>((resume) => {
-        let answered = false
-        const answerWith = (result: Effect.Effect<A, CommandError | LotNotEmpty>) => {
-          if (answered) return
-          answered = true
-          resume(result)
+    rejection: (error: LotRuleError | LotNotEmpty) => Exit.Exit<never, E>,
+    finish: (exit: Exit.Exit<A, E | DeliveryError>) => void
+  ): void => {
+    let answered = false
+    const answerWith = (exit: Exit.Exit<A, E | DeliveryError>) => {
+      if (answered) return
+      answered = true
+      finish(exit)
+    }
+    const job: Job = {
+      span,
+      operation,
+      command,
+      keyed,
+      accepted: (lot, events) => {
+        const value = answer(lot, events)
+        return {
+          stored: keyed === undefined ? undefined : codec.accepted(value),
+          send: () => answerWith(Exit.succeed(value))
         }
-        const job: Job = {
-          span,
-          operation,
-          command,
-          keyed,
-          accepted: (lot, events) => {
-            const value = answer(lot, events)
-            return {
-              stored: keyed === undefined ? undefined : encodeAccepted(value),
-              send: () => answerWith(Effect.succeed(value))
-            }
-          },
-          rejected: (error) => ({
-            stored: keyed === undefined ? undefined : encodeRejection(error),
-            send: () => answerWith(Effect.fail(error))
-          }),
-          failed: (error) => answerWith(Effect.fail(error))
-        }
-        if (!worker.offer(job)) answerWith(Effect.fail(Overloaded.of(worker.lotId)))
-      })
+      },
+      rejected: (error) => ({
+        stored: keyed === undefined ? undefined : codec.rejected(error),
+        send: () => answerWith(rejection(error))
+      }),
+      failed: (error) => answerWith(Exit.fail(error))
+    }
+    if (!worker.offer(job)) answerWith(Exit.fail(Overloaded.of(worker.lotId)))
+  }
+
+  // A lot command never meets LotNotEmpty; only DeleteLot can.
+  const lotRuleRejection = (error: LotRuleError | LotNotEmpty): Exit.Exit<never, LotRuleError> =>
+    error._tag === "LotNotEmpty" ? Exit.die(error) : Exit.fail(error)
 
   const lotCommand = <A>(
     envelope: Envelope,
@@ -160,20 +166,34 @@ const make = Effect.gen(function* () {
     command: LotCommand,
     codec: Codec<A, LotRuleError>,
     answer: (lot: Lot, events: ReadonlyArray<LotEvent>) => A
-  ): Effect.Effect<A, CommandError> =>
-    instrumentCommand(operation, { lotId, tenant: envelope.tenant, correlationId: envelope.correlationId })((span) =>
+  ): Effect.Effect<A, CommandError> => {
+    const context = { lotId, tenant: envelope.tenant, correlationId: envelope.correlationId }
+    const stored = { accepted: (value: A) => codec.encode(Either.right(value)), rejected: (error: LotRuleError | LotNotEmpty) => error._tag === "LotNotEmpty" ? undefined : codec.encode(Either.left(error)) }
+    if (envelope.idempotencyKey === undefined) {
+      // Without a key: two Effect steps from the call to the durable answer, the probe ended in the
+      // answer's callback (what instrumentCommand would do around it).
+      return Effect.withFiberRuntime((fiber) =>
+        Effect.async<A, CommandError>((resume) => {
+          const probe = startCommand(fiber, operation, context)
+          const finish = (exit: Exit.Exit<A, CommandError>) => {
+            probe.end(exit)
+            resume(exit)
+          }
+          const worker = registry.lookup(envelope.tenant, lotId)
+          if (worker === undefined) finish(Exit.fail(LotNotFound.of(lotId)))
+          else offerJob(worker, probe.span, operation, command, undefined, stored, answer, lotRuleRejection, finish)
+        })
+      )
+    }
+    return instrumentCommand(operation, context)((span) =>
       // The key is looked up before the lot, so a retry still replays after the lot was deleted.
       idempotent(envelope, operation, lotId, body, codec, (keyed) =>
         Effect.flatMap(registry.get(envelope.tenant, lotId), (worker) =>
-          submit(worker, span, operation, command, keyed, (value) => codec.encode(Either.right(value)), answer, (error) =>
-            error._tag === "LotNotEmpty" ? undefined : codec.encode(Either.left(error))
-          ).pipe(
-            // A lot command never meets LotNotEmpty; only DeleteLot can.
-            Effect.catchTag("LotNotEmpty", (e) => Effect.die(e))
-          )
+          Effect.async<A, CommandError>((resume) => offerJob(worker, span, operation, command, keyed, stored, answer, lotRuleRejection, resume))
         )
       )
     )
+  }
 
   /** Builds the jobs of a script; each answers in its own place, the last one answers the caller. */
   const scriptJobs = (
@@ -295,8 +315,21 @@ const make = Effect.gen(function* () {
       instrumentCommand("deleteLot", { lotId, tenant: envelope.tenant, correlationId: envelope.correlationId })((span) =>
       idempotent(envelope, "deleteLot", lotId, {}, deleteCodec, (keyed) =>
         Effect.flatMap(registry.get(envelope.tenant, lotId), (worker) =>
-          submit(worker, span, "deleteLot", { _tag: "DeleteLot" }, keyed, () => deleteCodec.encode(Either.right(undefined)), () => undefined, (error) =>
-            error._tag === "LotNotEmpty" ? deleteCodec.encode(Either.left(error)) : undefined
+          Effect.async<void, CommandError | LotNotEmpty>((resume) =>
+            offerJob(
+              worker,
+              span,
+              "deleteLot",
+              { _tag: "DeleteLot" },
+              keyed,
+              {
+                accepted: () => deleteCodec.encode(Either.right(undefined)),
+                rejected: (error) => (error._tag === "LotNotEmpty" ? deleteCodec.encode(Either.left(error)) : undefined)
+              },
+              () => undefined,
+              Exit.fail,
+              resume
+            )
           ).pipe(
             Effect.tap(() => registry.remove(worker)),
             // Deleting a lot answers only LotNotEmpty or a delivery error; a lot rule here is a defect.

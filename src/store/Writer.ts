@@ -202,19 +202,24 @@ export class Writer extends Effect.Service<Writer>()("parkplane/Writer", {
     yield* Effect.forkScoped(Effect.forever(commitNext))
 
     /**
+     * Queues a write; `done` is called once, after its transaction commits or fails (on the writer's
+     * fiber: it must not block). For callers that are not waiting as a fiber, such as a lot worker
+     * that finishes its run in the callback.
+     */
+    const submit = (write: Write, spans: ReadonlyArray<Tracer.AnySpan | undefined>, done: (exit: Exit.Exit<void, StorageUnavailable>) => void): void => {
+      if (closed || !queue.unsafeOffer({ write, done, spans })) done(Exit.fail(shuttingDown()))
+    }
+
+    /**
      * Queues a write and completes once it is committed. `spans` are the callers the transaction
      * serves (linked from its span); by default the current span.
      */
     const commit = (write: Write, spans?: ReadonlyArray<Tracer.AnySpan | undefined>): Effect.Effect<void, StorageUnavailable> =>
-      Effect.withFiberRuntime((fiber) =>
-        Effect.async<void, StorageUnavailable>((resume) => {
-          const links = spans ?? [fiber.currentSpan]
-          if (closed || !queue.unsafeOffer({ write, done: resume, spans: links })) resume(Effect.fail(shuttingDown()))
-        })
-      )
+      Effect.withFiberRuntime((fiber) => Effect.async<void, StorageUnavailable>((resume) => submit(write, spans ?? [fiber.currentSpan], resume)))
 
     return {
       commit,
+      submit,
       /** Completes when every write queued before it is committed (or failed). */
       flush: Effect.catchAll(commit({}, []), () => Effect.void)
     }

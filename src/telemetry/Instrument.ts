@@ -28,32 +28,57 @@ export const instrumentCommand =
   (operation: CommandOperation, context: CommandContext) =>
   <A, E, R>(body: (span: Tracer.AnySpan | undefined) => Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
     Effect.withFiberRuntime<A, E, R>((fiber) => {
-      const clock = clockOf(fiber)
-      const start = clock.unsafeCurrentTimeNanos()
-      const span = startSpan(fiber, `Parking.${operation}`, fiber.currentSpan, {
-        "parkplane.operation": operation,
-        "parkplane.lot_id": context.lotId,
-        "parkplane.tenant": context.tenant,
-        "parkplane.correlation_id": context.correlationId
-      })
-      return Effect.onExit(body(span), (exit) =>
-        Effect.sync(() => {
-          const outcome = outcomeOfExit(exit)
-          const end = clock.unsafeCurrentTimeNanos()
-          recordCommandNow(operation, outcome, Number(end - start) / 1e9)
-          if (span !== undefined) {
-            span.attribute("parkplane.outcome", outcome)
-            span.end(end, exit)
-          }
-        })
-      )
+      const command = startCommand(fiber, operation, context)
+      return Effect.onExit(body(command.span), (exit) => Effect.sync(() => command.end(exit)))
     })
 
-const clockOf = (fiber: Fiber.RuntimeFiber<unknown, unknown>) => Context.get(fiber.currentDefaultServices, Clock.Clock)
+/** A command being measured: its span (to pass on) and `end`, which records its outcome. */
+export interface CommandProbe {
+  readonly span: Tracer.Span | undefined
+  readonly end: (exit: Exit.Exit<unknown, unknown>) => void
+}
+
+/**
+ * What `instrumentCommand` does, for a command that answers through a callback rather than as an
+ * Effect: the runtime's hot path ends the probe in the callback itself, saving the Effect steps of
+ * `onExit` (see ParkingLive's `lotCommand`). Call `end` once.
+ */
+export const startCommand = (fiber: Fiber.RuntimeFiber<unknown, unknown>, operation: CommandOperation, context: CommandContext): CommandProbe => {
+  const clock = clockOf(fiber)
+  const start = clock.unsafeCurrentTimeNanos()
+  const span = startSpan(fiber, `Parking.${operation}`, fiber.currentSpan, {
+    "parkplane.operation": operation,
+    "parkplane.lot_id": context.lotId,
+    "parkplane.tenant": context.tenant,
+    "parkplane.correlation_id": context.correlationId
+  })
+  return {
+    span,
+    end: (exit) => {
+      const outcome = outcomeOfExit(exit)
+      const end = clock.unsafeCurrentTimeNanos()
+      recordCommandNow(operation, outcome, Number(end - start) / 1e9)
+      if (span !== undefined) {
+        span.attribute("parkplane.outcome", outcome)
+        span.end(end, exit)
+      }
+    }
+  }
+}
+
+/** The clock a fiber runs with (a TestClock under test), read without an Effect step. */
+export const clockOf = (fiber: Fiber.RuntimeFiber<unknown, unknown>) => Context.get(fiber.currentDefaultServices, Clock.Clock)
+
+/**
+ * Effect's built-in tracer, in place when no exporter is configured (`NodeSdk.layerEmpty`): its spans
+ * go nowhere, and those started here never become a fiber's current span, so nothing could see them.
+ */
+const builtInTracer = Effect.runSync(Effect.tracer)
 
 /**
  * A span started on the fiber's tracer without becoming its current span (see instrumentCommand);
- * undefined when tracing is off. End it with `endSpan`.
+ * undefined when tracing is off or only the built-in tracer would receive it (a span and its
+ * attributes were ~4% of a durable command's CPU for nothing). End it with `endSpan`.
  */
 export const startSpan = (
   fiber: Fiber.RuntimeFiber<unknown, unknown>,
@@ -61,7 +86,7 @@ export const startSpan = (
   parent: Tracer.AnySpan | undefined,
   attributes: Readonly<Record<string, unknown>>
 ): Tracer.Span | undefined => {
-  if (!fiber.getFiberRef(FiberRef.currentTracerEnabled)) return undefined
+  if (!fiber.getFiberRef(FiberRef.currentTracerEnabled) || fiber.currentTracer === builtInTracer) return undefined
   const span = fiber.currentTracer.span(name, Option.fromNullable(parent), Context.empty(), [], clockOf(fiber).unsafeCurrentTimeNanos(), "internal")
   for (const key in attributes) span.attribute(key, attributes[key])
   return span
