@@ -131,16 +131,19 @@ export interface Applied {
   readonly vehicle: VacatedVehicle | undefined
 }
 
-/** The open tickets of a snapshot, column by column (one array per field, all the same length). */
+/**
+ * The open tickets of a snapshot, column by column (one array per field, all the same length).
+ * Array-like, so a binary snapshot's typed arrays pass straight in.
+ */
 export interface VehicleColumns {
-  readonly slot: ReadonlyArray<number>
-  readonly seq: ReadonlyArray<number>
-  readonly registration: ReadonlyArray<string>
+  readonly slot: ArrayLike<number>
+  readonly seq: ArrayLike<number>
+  readonly registration: ArrayLike<string>
   /** Index into the snapshot's `colors`. */
-  readonly color: ReadonlyArray<number>
-  readonly enteredAt: ReadonlyArray<number>
+  readonly color: ArrayLike<number>
+  readonly enteredAt: ArrayLike<number>
   /** The reservation the vehicle parked on, or "". */
-  readonly reservation: ReadonlyArray<string>
+  readonly reservation: ArrayLike<string>
 }
 
 /**
@@ -906,7 +909,7 @@ export class Lot {
     let order: ReadonlyArray<number> | undefined
     for (let i = 1; i < v.seq.length; i++) {
       if (v.seq[i - 1] > v.seq[i]) {
-        order = Array.from(v.seq.keys()).sort((a, b) => v.seq[a] - v.seq[b])
+        order = Array.from({ length: v.seq.length }, (_, k) => k).sort((a, b) => v.seq[a] - v.seq[b])
         break
       }
     }
@@ -927,8 +930,7 @@ export class Lot {
     return {
       ...s,
       colors: [...s.colors].sort(),
-      vehicles: s.vehicles.slot
-        .map((slot, i) => [slot, s.vehicles.seq[i], s.vehicles.registration[i], s.colors[s.vehicles.color[i]], s.vehicles.enteredAt[i], s.vehicles.reservation[i]])
+      vehicles: Array.from(s.vehicles.slot, (slot, i) => [slot, s.vehicles.seq[i], s.vehicles.registration[i], s.colors[s.vehicles.color[i]], s.vehicles.enteredAt[i], s.vehicles.reservation[i]])
         .sort((a, b) => Number(a[0]) - Number(b[0])),
       holds: [...s.holds].sort((a, b) => a[1] - b[1]),
       summary: this.summary()

@@ -13,6 +13,7 @@ import {
 import type { LotId } from "../domain/Ids.ts"
 import { Lot, type LotSnapshot, type VehicleColumns } from "../domain/Lot.ts"
 import type { EventRecord, SnapshotRecord } from "../store/Records.ts"
+import { decodeColumns, encodeColumns } from "./SnapshotBinary.ts"
 import { toIso } from "../domain/Time.ts"
 
 /*
@@ -87,13 +88,17 @@ export const fromRecord = (record: EventRecord): Either.Either<LotEvent, Corrupt
 
 /** The header of a snapshot as JSON holds it; the vehicle and hold rows are checked separately. */
 interface SnapshotHeader {
-  readonly v: 1 | 2
+  readonly v: 1 | 2 | 3
   readonly created: Readonly<Record<string, unknown>> & { readonly at: number }
   readonly version: number
   readonly colors: ReadonlyArray<string>
+  /** Rows (v1), columns (v2), or how many vehicles the binary part holds (v3). */
   readonly vehicles: unknown
   readonly holds: ReadonlyArray<unknown>
   readonly outOfService: ReadonlyArray<number>
+  /** v3 only. */
+  readonly registrationBytes: unknown
+  readonly claims: unknown
 }
 
 const isRecord = (x: unknown): x is Record<string, unknown> => typeof x === "object" && x !== null && !Array.isArray(x)
@@ -101,25 +106,57 @@ const isRecord = (x: unknown): x is Record<string, unknown> => typeof x === "obj
 /*
  * Checked by hand, not through a Schema: a cold start decodes one per lot, and in a profile of a
  * 300-lot start Schema's parse frames came to several hundred milliseconds. `created` is decoded
- * with the domain's `LotCreated` below.
+ * with the domain's `LotCreated` below. Version 3 is a JSON header line and a binary part, versions
+ * 1 and 2 one JSON text.
  */
-const snapshotHeader = (json: unknown): SnapshotHeader | string => {
+const snapshotHeader = (json: unknown, binary: boolean): SnapshotHeader | string => {
   if (!isRecord(json)) return "not an object"
   const { colors, created, holds, outOfService, v, version } = json
-  if (v !== 1 && v !== 2) return `unknown version ${String(v)}`
+  const known = binary ? (v === 3 ? v : undefined) : v === 1 || v === 2 ? v : undefined
+  if (known === undefined) return `unknown version ${String(v)}${binary ? " for a binary snapshot" : ""}`
   if (typeof version !== "number") return "no version"
   if (!isRecord(created) || typeof created.at !== "number") return "no LotCreated"
   if (!Array.isArray(colors) || !strings(colors, colors.length)) return "colours are malformed"
   if (!Array.isArray(holds)) return "holds are malformed"
   if (!Array.isArray(outOfService) || !numbers(outOfService, outOfService.length)) return "out-of-service slots are malformed"
-  return { v, created: { ...created, at: created.at }, version, colors, vehicles: json.vehicles, holds, outOfService }
+  return {
+    v: known,
+    created: { ...created, at: created.at },
+    version,
+    colors,
+    vehicles: json.vehicles,
+    holds,
+    outOfService,
+    registrationBytes: json.registrationBytes,
+    claims: json.claims
+  }
 }
 
-export const snapshotRecord = (lot: Lot): SnapshotRecord => ({
-  lotId: lot.id,
-  seq: lot.version,
-  state: JSON.stringify(lot.toSnapshot())
-})
+const parseJson = (text: string): unknown => {
+  try {
+    return JSON.parse(text)
+  } catch {
+    return undefined
+  }
+}
+
+/** A lot's snapshot, version 3: a JSON header line, then the vehicle columns as base64 (SnapshotBinary.ts). */
+export const snapshotRecord = (lot: Lot): SnapshotRecord => {
+  const s = lot.toSnapshot()
+  const { bytes, shape } = encodeColumns(s.vehicles, s.colors.length)
+  const header = {
+    v: 3,
+    created: s.created,
+    version: s.version,
+    colors: s.colors,
+    holds: s.holds,
+    outOfService: s.outOfService,
+    vehicles: shape.vehicles,
+    registrationBytes: shape.registrationBytes,
+    claims: shape.claims
+  }
+  return { lotId: lot.id, seq: lot.version, state: `${JSON.stringify(header)}\n${bytes.toString("base64")}` }
+}
 
 const isVehicleRow = (row: unknown): row is readonly [number, number, string, number, number, string] =>
   Array.isArray(row) &&
@@ -141,6 +178,19 @@ const strings = (value: unknown, length: number): value is ReadonlyArray<string>
   if (!Array.isArray(value) || value.length !== length) return false
   for (let i = 0; i < length; i++) if (typeof value[i] !== "string") return false
   return true
+}
+
+const isClaim = (x: unknown): x is readonly [number, string] => Array.isArray(x) && x.length === 2 && typeof x[0] === "number" && typeof x[1] === "string"
+
+/** A version 3 snapshot's columns from its binary part, every value checked; or why not. */
+const binaryColumns = (s: SnapshotHeader, base64: string, capacity: number): VehicleColumns | string => {
+  const { claims, registrationBytes, vehicles } = s
+  if (typeof vehicles !== "number" || !Number.isSafeInteger(vehicles) || vehicles < 0 || vehicles > capacity) {
+    return `${String(vehicles)} vehicles in a lot of ${capacity} slots`
+  }
+  if (typeof registrationBytes !== "number" || !Number.isSafeInteger(registrationBytes) || registrationBytes < 0) return "no registration length"
+  if (!Array.isArray(claims) || !claims.every(isClaim)) return "reservations of vehicles are malformed"
+  return decodeColumns(base64, { vehicles, registrationBytes, colors: s.colors.length, claims }, { capacity, version: s.version })
 }
 
 /** The vehicles of a snapshot as columns, checked for shape; a version 1 snapshot's rows are turned into columns. */
@@ -182,11 +232,15 @@ const isHoldRow = (row: unknown): row is readonly [string, number, string, numbe
 /** A lot from its snapshot; the layout and tariff are decoded with the domain's Schemas. */
 export const lotFromSnapshot = (record: SnapshotRecord): Either.Either<Lot, CorruptRecord> => {
   const corrupt = (why: string) => Either.left(new CorruptRecord({ message: `snapshot ${record.lotId}#${record.seq}: ${why}` }))
-  const s = snapshotHeader(JSON.parse(record.state))
+  // JSON text never holds a raw line break: one marks a version 3 header.
+  const lineEnd = record.state.indexOf("\n")
+  const binary = lineEnd >= 0
+  const json = parseJson(binary ? record.state.slice(0, lineEnd) : record.state)
+  if (json === undefined) return corrupt(binary ? "the header is not JSON" : "not JSON")
+  const s = snapshotHeader(json, binary)
   if (typeof s === "string") return corrupt(s)
   const { holds } = s
-  const vehicles = vehicleColumns(s.v, s.vehicles)
-  if (vehicles === undefined || !holds.every(isHoldRow)) return corrupt("vehicle or reservation rows are malformed")
+  if (!holds.every(isHoldRow)) return corrupt("reservation rows are malformed")
   const created = Schema.decodeUnknownEither(LotCreated)({
     _tag: "LotCreated",
     lotId: s.created.lotId,
@@ -197,6 +251,9 @@ export const lotFromSnapshot = (record: SnapshotRecord): Either.Either<Lot, Corr
   })
   if (Either.isLeft(created)) return corrupt(ParseResult.TreeFormatter.formatErrorSync(created.left))
   const c = created.right
+  const capacity = c.layout.reduce((n, g) => n + g.count, 0)
+  const vehicles = s.v === 3 ? binaryColumns(s, record.state.slice(lineEnd + 1), capacity) : (vehicleColumns(s.v, s.vehicles) ?? "vehicle rows are malformed")
+  if (typeof vehicles === "string") return corrupt(vehicles)
   const snapshot: LotSnapshot = {
     v: 2,
     created: { lotId: c.lotId, name: c.name, layout: c.layout, tariff: c.tariff, at: c.at },
@@ -206,9 +263,11 @@ export const lotFromSnapshot = (record: SnapshotRecord): Either.Either<Lot, Corr
     holds,
     outOfService: s.outOfService
   }
-  return Either.try({
-    try: () => Lot.fromSnapshot(created.right, snapshot),
+  const lot = Either.try({
+    try: () => Lot.fromSnapshot(c, snapshot),
     catch: (e) => new CorruptRecord({ message: `snapshot ${record.lotId}#${record.seq} does not fit its lot: ${String(e)}` })
   })
+  // The registration index keeps one slot per registration: a repeated one would vanish silently.
+  if (Either.isRight(lot) && lot.right.occupiedCount !== vehicles.slot.length) return corrupt("two vehicles share a registration")
+  return lot
 }
-

@@ -1,8 +1,9 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Arbitrary, Either, Schema } from "effect"
+import { Arbitrary, Either, FastCheck as fc, Schema } from "effect"
 import { LotCreated, LotEvent, SlotGroup, VehicleLeft, VehicleParked } from "../../src/domain/Events.ts"
 import { LotId } from "../../src/domain/Ids.ts"
 import { LeaveTarget, Lot, LotCommand } from "../../src/domain/Lot.ts"
+import { SlotType } from "../../src/domain/SlotType.ts"
 import { eventJson, eventJsonBySchema, fromRecord, lotFromSnapshot, snapshotRecord, toRecord } from "../../src/runtime/EventCodec.ts"
 
 // Registrations and colours are free text: quotes, backslashes and control characters must survive.
@@ -50,18 +51,21 @@ describe("snapshot codec", () => {
     return lot
   }
 
-  it("a snapshot is written as columns and rebuilds the same lot", () => {
+  // What parkplane wrote before version 3: the lot's snapshot as one JSON text.
+  const v2State = (lot: Lot): string => JSON.stringify(lot.toSnapshot())
+
+  it("a version 2 snapshot (columns as JSON) written by an older parkplane still reads", () => {
     const lot = lotWithVehicles()
-    const record = snapshotRecord(lot)
-    expect(JSON.parse(record.state)).toMatchObject({ v: 2, vehicles: { slot: [1, 3, 4], registration: ["A-1", "A-3", "A-4"] } })
-    const rebuilt = Either.getOrThrow(lotFromSnapshot(record))
+    const state = v2State(lot)
+    expect(JSON.parse(state)).toMatchObject({ v: 2, vehicles: { slot: [1, 3, 4], registration: ["A-1", "A-3", "A-4"] } })
+    const rebuilt = Either.getOrThrow(lotFromSnapshot({ lotId: "L7", seq: lot.version, state }))
     expect(rebuilt.toComparable()).toEqual(lot.toComparable())
     expect(rebuilt.vehicles("RED").map((v) => v.slot)).toEqual(lot.vehicles("RED").map((v) => v.slot))
   })
 
   it("a version 1 snapshot (a row per vehicle) written by an older parkplane still reads", () => {
     const lot = lotWithVehicles()
-    const v2 = JSON.parse(snapshotRecord(lot).state)
+    const v2 = JSON.parse(v2State(lot))
     const columns = v2.vehicles
     const rows = columns.slot.map((slot: number, i: number) => [slot, columns.seq[i], columns.registration[i], columns.color[i], columns.enteredAt[i], columns.reservation[i]])
     const record = { lotId: "L7", seq: lot.version, state: JSON.stringify({ ...v2, v: 1, vehicles: rows }) }
@@ -69,7 +73,7 @@ describe("snapshot codec", () => {
   })
 
   it("malformed columns are a corrupt record, not a half-built lot", () => {
-    const v2 = JSON.parse(snapshotRecord(lotWithVehicles()).state)
+    const v2 = JSON.parse(v2State(lotWithVehicles()))
     for (const vehicles of [{ ...v2.vehicles, seq: v2.vehicles.seq.slice(1) }, { ...v2.vehicles, registration: [1, 2, 3] }, [[1, 2]], null]) {
       const result = lotFromSnapshot({ lotId: "L7", seq: 6, state: JSON.stringify({ ...v2, vehicles }) })
       expect(Either.isLeft(result) && result.left._tag).toBe("CorruptRecord")
@@ -78,5 +82,171 @@ describe("snapshot codec", () => {
       const result = lotFromSnapshot({ lotId: "L7", seq: 6, state: JSON.stringify(state) })
       expect(Either.isLeft(result) && result.left._tag).toBe("CorruptRecord")
     }
+  })
+})
+
+describe("binary snapshot (version 3)", () => {
+  const plate = fc.stringMatching(/^[A-Z0-9 -]{1,20}$/)
+  const color = fc.constantFrom("Red", "red", "Blue", "Dark Green", "white", "WHITE")
+  const op = (pool: number) =>
+    fc.oneof(
+      { weight: 5, arbitrary: fc.record({ op: fc.constant("park" as const), reg: fc.nat(pool - 1), color, type: fc.option(Arbitrary.make(SlotType), { nil: undefined }) }) },
+      { weight: 2, arbitrary: fc.record({ op: fc.constant("leave" as const), slot: fc.nat() }) },
+      { weight: 2, arbitrary: fc.record({ op: fc.constant("reserve" as const), reg: fc.nat(pool - 1), hold: fc.integer({ min: 1, max: 100_000 }) }) },
+      { weight: 1, arbitrary: fc.record({ op: fc.constant("outOfService" as const), slot: fc.nat() }) },
+      { weight: 1, arbitrary: fc.record({ op: fc.constant("inService" as const), slot: fc.nat() }) }
+    )
+  const lotArb = fc
+    .record({
+      layout: fc.array(fc.tuple(Arbitrary.make(SlotType), fc.integer({ min: 1, max: 12 })), { minLength: 1, maxLength: 3 }),
+      plates: fc.uniqueArray(plate, { minLength: 1, maxLength: 30 })
+    })
+    .chain(({ layout, plates }) => fc.record({ layout: fc.constant(layout), plates: fc.constant(plates), ops: fc.array(op(plates.length), { maxLength: 80 }) }))
+
+  /** A lot built by the domain from random commands (refusals are skipped, as a lot's caller would). */
+  const buildLot = ({ layout, ops, plates }: typeof lotArb extends fc.Arbitrary<infer T> ? T : never): Lot => {
+    const lot = Lot.create(
+      LotCreated.make({ lotId: LotId.make("L9"), name: "random", layout: layout.map(([type, count]) => SlotGroup.make({ type, count })), at: 0 })
+    )
+    let now = 1_000
+    for (const step of ops) {
+      now += 60_000
+      const command =
+        step.op === "park"
+          ? LotCommand.Park({ registration: plates[step.reg], color: step.color, slotType: step.type })
+          : step.op === "leave"
+            ? LotCommand.Leave({ target: LeaveTarget.BySlot({ slot: (step.slot % lot.capacity) + 1 }) })
+            : step.op === "reserve"
+              ? LotCommand.Reserve({ registration: plates[step.reg], expiresAt: now + step.hold })
+              : step.op === "outOfService"
+                ? LotCommand.SetOutOfService({ slot: (step.slot % lot.capacity) + 1 })
+                : LotCommand.SetInService({ slot: (step.slot % lot.capacity) + 1 })
+      const decision = lot.decide(command, now)
+      if (Either.isRight(decision)) for (const event of decision.right) lot.evolve(event)
+    }
+    return lot
+  }
+
+  /** Everything a caller can see of a lot, in the order the lot gives it. */
+  const observed = (lot: Lot) => ({
+    comparable: lot.toComparable(),
+    vehicles: lot.vehicles(),
+    byColor: ["red", "BLUE", "dark green", "White"].map((c) => lot.vehicles(c)),
+    reservations: lot.reservations(),
+    slots: lot.slots(),
+    nextPark: lot.decide(LotCommand.Park({ registration: "NEW-1", color: "Red" }), 10_000_000)
+  })
+
+  it.prop(
+    "a random lot written as version 3 reads back as the same lot",
+    { spec: lotArb },
+    ({ spec }) => {
+      const lot = buildLot(spec)
+      const record = snapshotRecord(lot)
+      expect(JSON.parse(record.state.slice(0, record.state.indexOf("\n")))).toMatchObject({ v: 3, version: lot.version, vehicles: lot.occupiedCount })
+      const rebuilt = Either.getOrThrow(lotFromSnapshot(record))
+      expect(observed(rebuilt)).toEqual(observed(lot))
+      // and the version 2 text of the same lot reads as the same lot too
+      expect(observed(Either.getOrThrow(lotFromSnapshot({ ...record, state: JSON.stringify(lot.toSnapshot()) })))).toEqual(observed(lot))
+    },
+    { fastCheck: { numRuns: 200 } }
+  )
+
+  /** Four vehicles in a lot of six (one on a reservation), two colours, one slot out of service. */
+  const sample = () => {
+    const lot = Lot.create(LotCreated.make({ lotId: LotId.make("L8"), name: "bin", layout: [SlotGroup.make({ type: "standard", count: 6 })], at: 0 }))
+    const commands = [
+      LotCommand.Park({ registration: "AB-1", color: "Red" }),
+      LotCommand.Park({ registration: "AB-2", color: "Blue" }),
+      LotCommand.Reserve({ registration: "AB-3", expiresAt: 90_000 }),
+      LotCommand.Park({ registration: "AB-3", color: "red" }),
+      LotCommand.SetOutOfService({ slot: 6 }),
+      LotCommand.Park({ registration: "AB-4", color: "Blue" })
+    ]
+    for (const command of commands) {
+      const decision = lot.decide(command, 5_000)
+      if (Either.isLeft(decision)) throw new Error(decision.left.message)
+      for (const event of decision.right) lot.evolve(event)
+    }
+    return lot
+  }
+
+  interface Parts {
+    header: Record<string, unknown>
+    bytes: Buffer
+  }
+  const split = (state: string): Parts => {
+    const at = state.indexOf("\n")
+    return { header: JSON.parse(state.slice(0, at)), bytes: Buffer.from(state.slice(at + 1), "base64") }
+  }
+  const join = ({ bytes, header }: Parts): string => `${JSON.stringify(header)}\n${bytes.toString("base64")}`
+  /** The sample's state with its binary part changed: n = 4 vehicles, so seq at 0, enteredAt at 32, slot at 64, colour at 80, registrations at 88. */
+  const withBytes = (change: (bytes: Buffer) => void): string => {
+    const parts = split(snapshotRecord(sample()).state)
+    change(parts.bytes)
+    return join(parts)
+  }
+  const withHeader = (change: (header: Record<string, unknown>) => Record<string, unknown>): string => {
+    const parts = split(snapshotRecord(sample()).state)
+    return join({ ...parts, header: change(parts.header) })
+  }
+  const failsWith = (state: string, reason: RegExp) => {
+    const result = lotFromSnapshot({ lotId: "L8", seq: 7, state })
+    expect(Either.isLeft(result) ? result.left : result.right.toComparable()).toMatchObject({ _tag: "CorruptRecord", message: expect.stringMatching(reason) })
+  }
+
+  it("the sample is laid out as the format says, and reads back", () => {
+    const lot = sample()
+    const { bytes, header } = split(snapshotRecord(lot).state)
+    expect(header).toMatchObject({ v: 3, vehicles: 4, colors: ["Red", "Blue"], claims: [[2, "L8-R4"]], registrationBytes: 19, outOfService: [6] })
+    expect(bytes.length).toBe(4 * 22 + 19)
+    expect([bytes.readDoubleLE(0), bytes.readUInt32LE(64), bytes.readUInt16LE(80), bytes.toString("latin1", 88)]).toEqual([2, 1, 0, "AB-1\nAB-2\nAB-3\nAB-4"])
+    expect(observed(Either.getOrThrow(lotFromSnapshot(snapshotRecord(lot))))).toEqual(observed(lot))
+  })
+
+  it("a truncated snapshot is a corrupt record", () => {
+    const state = snapshotRecord(sample()).state
+    failsWith(state.slice(0, -4), /base64 characters, not the 107 bytes/)
+    failsWith(state.slice(0, -1), /base64 characters/)
+    failsWith(state.slice(0, state.indexOf("\n") + 1), /base64 characters/)
+    failsWith(state.slice(0, state.indexOf("\n")), /unknown version 3/)
+    failsWith(state.slice(0, 40), /not JSON/)
+  })
+
+  it("bad base64 or a bad header is a corrupt record", () => {
+    const state = snapshotRecord(sample()).state
+    const at = state.indexOf("\n") + 10
+    failsWith(`${state.slice(0, at)}@${state.slice(at + 1)}`, /decodes to 106 bytes, not 107/)
+    failsWith(`{"v":3,\n${state.slice(state.indexOf("\n") + 1)}`, /the header is not JSON/)
+    failsWith(withHeader((h) => ({ ...h, v: 2 })), /unknown version 2 for a binary snapshot/)
+    failsWith(withHeader((h) => ({ ...h, claims: [[2]] })), /reservations of vehicles are malformed/)
+    failsWith(withHeader((h) => ({ ...h, registrationBytes: "19" })), /no registration length/)
+  })
+
+  it("lengths that do not agree are a corrupt record", () => {
+    failsWith(withHeader((h) => ({ ...h, vehicles: 5 })), /base64 characters, not the/)
+    failsWith(withHeader((h) => ({ ...h, vehicles: 7 })), /7 vehicles in a lot of 6 slots/)
+    failsWith(withHeader((h) => ({ ...h, vehicles: -1 })), /-1 vehicles/)
+    failsWith(withHeader((h) => ({ ...h, registrationBytes: 18 })), /base64 characters, not the 106 bytes/)
+    failsWith(withBytes((b) => b.write("AB-1\nAB-2\nAB-3-AB-4", 88, "latin1")), /3 registrations for 4 vehicles/)
+    failsWith(withBytes((b) => b.write("AB-1\nAB-2\n\nAB-3AB-4", 88, "latin1")), /vehicle 2: a registration of 0 characters/)
+    failsWith(withBytes((b) => b.write("AB-1\nAB-2\nab-3\nAB-4", 88, "latin1")), /characters a registration cannot have/)
+    failsWith(withBytes((b) => b.write("AB-1\nAB-1\nAB-3\nAB-4", 88, "latin1")), /two vehicles share a registration/)
+    failsWith(withHeader((h) => ({ ...h, claims: [[4, "L8-R4"]] })), /reservation of vehicle 4/)
+  })
+
+  it("a colour index or slot out of range is a corrupt record", () => {
+    failsWith(withBytes((b) => b.writeUInt16LE(2, 82)), /vehicle 1: colour 2 is not one of the 2 colours/)
+    failsWith(withBytes((b) => b.writeUInt32LE(7, 68)), /vehicle 1: slot 7 is not in 1..6/)
+    failsWith(withBytes((b) => b.writeUInt32LE(0, 64)), /vehicle 0: slot 0 is not in 1..6/)
+    failsWith(withBytes((b) => b.writeUInt32LE(6, 64)), /does not fit its lot: .*slot 6 cannot park from OutOfService/)
+    failsWith(withBytes((b) => b.writeUInt32LE(2, 64)), /does not fit its lot/)
+  })
+
+  it("tickets out of order or newer than the lot, or entry times that are not times, are a corrupt record", () => {
+    failsWith(withBytes((b) => b.writeDoubleLE(3, 0)), /vehicle 1: ticket 3 is not after ticket 3/)
+    failsWith(withBytes((b) => b.writeDoubleLE(99, 24)), /vehicle 3: ticket 99 is not after ticket \d+ and at most 7/)
+    failsWith(withBytes((b) => b.writeDoubleLE(1.5, 0)), /vehicle 0: ticket 1.5/)
+    failsWith(withBytes((b) => b.writeDoubleLE(Number.NaN, 40)), /vehicle 1: entry time NaN is not a time/)
   })
 })
