@@ -204,6 +204,25 @@ describe("binary snapshot (version 3)", () => {
     expect(observed(Either.getOrThrow(lotFromSnapshot(snapshotRecord(lot))))).toEqual(observed(lot))
   })
 
+  it("a lot with more than 65,535 colours writes its colour column as 32-bit", () => {
+    const n = 65_540
+    const lot = Lot.create(LotCreated.make({ lotId: LotId.make("L6"), name: "many", layout: [SlotGroup.make({ type: "standard", count: n })], at: 0 }))
+    const letters = (i: number): string => (i < 26 ? "" : letters(Math.floor(i / 26) - 1)) + String.fromCharCode(65 + (i % 26))
+    for (let i = 0; i < n; i++) {
+      const decision = lot.decide(LotCommand.Park({ registration: `M-${i}`, color: `C ${letters(i)}` }), 1_000 + i)
+      if (Either.isLeft(decision)) throw new Error(decision.left.message)
+      for (const event of decision.right) lot.evolve(event)
+    }
+    const record = snapshotRecord(lot)
+    const { bytes, header } = split(record.state)
+    expect(header).toMatchObject({ vehicles: n })
+    expect(bytes.length).toBe(24 * n + Number(header.registrationBytes))
+    expect(bytes.readUInt32LE(20 * n + 4 * (n - 1))).toBe(n - 1)
+    const rebuilt = Either.getOrThrow(lotFromSnapshot(record))
+    expect(rebuilt.toComparable()).toEqual(lot.toComparable())
+    expect(rebuilt.vehicles(`c ${letters(n - 1).toLowerCase()}`)).toEqual(lot.vehicles(`C ${letters(n - 1)}`))
+  })
+
   it("a truncated snapshot is a corrupt record", () => {
     const state = snapshotRecord(sample()).state
     failsWith(state.slice(0, -4), /base64 characters, not the 107 bytes/)
