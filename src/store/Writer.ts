@@ -1,11 +1,11 @@
 import { SqlClient, type Statement } from "@effect/sql"
 import type { SqlError } from "@effect/sql/SqlError"
-import { Cause, Chunk, Clock, Duration, Effect, Exit, Metric, Option, Queue, type Tracer } from "effect"
+import { Cause, Chunk, Duration, Effect, Exit, Option, Queue, type Tracer } from "effect"
 import { RuntimeConfig } from "../config.ts"
 import { StorageUnavailable } from "../domain/Errors.ts"
 import type { EventRecord, IdempotencyRecord, Write } from "./Records.ts"
 import { StorageFaults } from "./StorageFaults.ts"
-import { withCommitSpan } from "../telemetry/Instrument.ts"
+import { builtInTracer, clockOf, withCommitSpan } from "../telemetry/Instrument.ts"
 import { commitBatchSize, commitSeconds, commitTransactions, storageFailures } from "./StoreMetrics.ts"
 import { describe, isTransient, transientSchedule } from "./Transient.ts"
 
@@ -157,26 +157,39 @@ export class Writer extends Effect.Service<Writer>()("parkplane/Writer", {
       w.snapshot === undefined &&
       (w.idempotency === undefined || w.idempotency.length === 0)
 
-    /** One transaction, with transient failures (locks) retried on a bounded schedule. */
+    /*
+     * One transaction, with transient failures (locks) retried on a bounded schedule. The schedule,
+     * the span and the timing are set up only where needed (a retry, a real tracer): with a few
+     * writes per transaction, as when HTTP requests arrive one by one, their Effect steps were a
+     * large part of a command's cost.
+     */
     const transaction = (writes: ReadonlyArray<Write>, spans: ReadonlyArray<Tracer.AnySpan | undefined> = []): Effect.Effect<void, SqlError> =>
       writes.every(isEmpty)
         ? Effect.void
-        : Effect.flatMap(Clock.currentTimeMillis, (now) => inTransaction(statementsOf(writes, now))).pipe(
-            withCommitSpan(writes.length, spans),
-            Effect.retry({ schedule: transientSchedule, while: isTransient }),
-            Effect.timed,
-            Effect.flatMap(([elapsed]) =>
-              Effect.zipRight(Metric.update(commitSeconds, Duration.toSeconds(elapsed)), Metric.increment(commitTransactions))
+        : Effect.withFiberRuntime((fiber) => {
+            const clock = clockOf(fiber)
+            const started = clock.unsafeCurrentTimeNanos()
+            const once = Effect.suspend(() => inTransaction(statementsOf(writes, clock.unsafeCurrentTimeMillis())))
+            const traced = fiber.currentTracer === builtInTracer ? once : withCommitSpan(writes.length, spans)(once)
+            return traced.pipe(
+              // The first failure is handed to the retry as its first attempt, so the schedule sees what it always saw.
+              Effect.catchIf(isTransient, (first) => {
+                let replayed = false
+                const attempt = Effect.suspend(() => (replayed ? traced : ((replayed = true), Effect.fail(first))))
+                return Effect.retry(attempt, { schedule: transientSchedule, while: isTransient })
+              }),
+              Effect.tap(() => {
+                commitSeconds.unsafeUpdate(Number(clock.unsafeCurrentTimeNanos() - started) / 1e9, [])
+                commitTransactions.unsafeUpdate(1, [])
+              })
             )
-          )
+          })
 
     const settle = (batch: ReadonlyArray<Pending>, exit: Exit.Exit<void, StorageUnavailable>) =>
-      Effect.zipRight(
-        Exit.isFailure(exit) ? Metric.incrementBy(storageFailures, batch.filter((p) => !isEmpty(p.write)).length) : Effect.void,
-        Effect.sync(() => {
-          for (const p of batch) p.done(exit)
-        })
-      )
+      Effect.sync(() => {
+        if (Exit.isFailure(exit)) storageFailures.unsafeUpdate(batch.filter((p) => !isEmpty(p.write)).length, [])
+        for (const p of batch) p.done(exit)
+      })
 
     const toStorageExit = (exit: Exit.Exit<void, SqlError>): Exit.Exit<void, StorageUnavailable> =>
       Exit.mapError(exit, (error) => StorageUnavailable.of(describe(error)))
@@ -186,8 +199,8 @@ export class Writer extends Effect.Service<Writer>()("parkplane/Writer", {
 
     const commitBatch = (batch: ReadonlyArray<Pending>): Effect.Effect<void> =>
       Effect.gen(function* () {
-        if (yield* faults.isFailing) return yield* settle(batch, Exit.fail(faultInjected()))
-        yield* Metric.update(commitBatchSize, batch.length)
+        if (faults.isFailingNow()) return yield* settle(batch, Exit.fail(faultInjected()))
+        commitBatchSize.unsafeUpdate(batch.length, [])
         const exit = yield* Effect.exit(transaction(batch.map((p) => p.write), batch.flatMap((p) => p.spans)))
         if (Exit.isSuccess(exit) || batch.length === 1) return yield* settle(batch, toStorageExit(exit))
         const error = Cause.failureOption(exit.cause)

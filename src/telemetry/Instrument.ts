@@ -73,7 +73,7 @@ export const clockOf = (fiber: Fiber.RuntimeFiber<unknown, unknown>) => Context.
  * Effect's built-in tracer, in place when no exporter is configured (`NodeSdk.layerEmpty`): its spans
  * go nowhere, and those started here never become a fiber's current span, so nothing could see them.
  */
-const builtInTracer = Effect.runSync(Effect.tracer)
+export const builtInTracer = Effect.runSync(Effect.tracer)
 
 /**
  * A span started on the fiber's tracer without becoming its current span (see instrumentCommand);
