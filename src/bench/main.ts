@@ -83,9 +83,10 @@ const whyLines = (rows: ReadonlyArray<BenchRow>, http: HttpBenchResult, recovery
   }
   if (failed(rows, "group commit").length + failed(rows, "classic").length > 0) {
     lines.push(
-      "why (durable, classic): both go through the runtime's command path (mailbox, worker run, group commit, one fiber per lot);" +
-        " profiles show the time in effect's fiber runtime and the garbage collector (~25-30% of the run: ~50 KB allocated per command)," +
-        " SQLite ~8%: the cost per command is the runtime's, not the database's (see docs/performance.md, docs/decisions/0009)."
+      "why (durable): the runtime's command path (caller fiber, mailbox, worker run, group commit) costs more CPU per command than" +
+        " bare better-sqlite3 spends per row; a profile of the 100-lot loop (session 3) shows effect's fiber runtime and internals ~35%," +
+        " SQLite ~27% (a COMMIT ~1 ms for ~70 rows over 100 lots' index pages, inserts ~13 us a row), the collector 12-17%" +
+        " (see docs/performance.md, docs/decisions/0009 and 0012)."
     )
   }
   for (const row of failed(rows, "durable").concat(failed(rows, "queries"))) {
