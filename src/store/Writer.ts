@@ -49,6 +49,10 @@ const idempotencyRow = (r: IdempotencyRecord) => ({
   expires_at: r.expiresAt
 })
 
+const turnOfTheEventLoop = Effect.async<void>((resume) => {
+  setImmediate(() => resume(Effect.void))
+})
+
 const shuttingDown = () => StorageUnavailable.of("the writer is shutting down")
 const faultInjected = () => StorageUnavailable.of("storage fault injected")
 
@@ -213,18 +217,24 @@ export class Writer extends Effect.Service<Writer>()("parkplane/Writer", {
         yield* Effect.forEach(batch, commitAlone, { discard: true })
       })
 
-    // With a linger, the first write waits for company; without, whatever is queued goes at once.
-    const takeBatch: Effect.Effect<ReadonlyArray<Pending>> = Duration.greaterThan(commitLinger, Duration.zero)
-      ? Effect.gen(function* () {
-          const first = yield* Queue.take(queue)
-          yield* Effect.sleep(commitLinger)
-          const rest = yield* Queue.takeUpTo(queue, commitMaxBatch - 1)
-          return [first, ...rest]
-        })
-      : Effect.map(Queue.takeBetween(queue, 1, commitMaxBatch), Chunk.toReadonlyArray)
+    /*
+     * After the first write, the rest of the batch: with a linger, whatever arrives within it;
+     * without, whatever arrives within one turn of the event loop (requests whose bytes already
+     * arrived reach the queue and share this transaction; no clock involved, so a TestClock cannot
+     * stall it). Run uninterruptibly: writes once taken from the queue are always committed.
+     */
+    const gatherRest = (first: Chunk.Chunk<Pending>): Effect.Effect<ReadonlyArray<Pending>> =>
+      first.length >= commitMaxBatch
+        ? Effect.succeed(Chunk.toReadonlyArray(first))
+        : Effect.zipRight(
+            Duration.greaterThan(commitLinger, Duration.zero) ? Effect.sleep(commitLinger) : turnOfTheEventLoop,
+            Effect.map(Queue.takeUpTo(queue, commitMaxBatch - first.length), (rest) => [...first, ...rest])
+          )
 
-    // Only the wait is interruptible: a batch once taken is always committed and answered.
-    const commitNext = Effect.uninterruptibleMask((restore) => Effect.flatMap(restore(takeBatch), commitBatch))
+    // Only the wait for a first write is interruptible: a batch once taken is always committed and answered.
+    const commitNext = Effect.uninterruptibleMask((restore) =>
+      Effect.flatMap(restore(Queue.takeBetween(queue, 1, commitMaxBatch)), (first) => Effect.flatMap(gatherRest(first), commitBatch))
+    )
 
     const drain: Effect.Effect<void> = Effect.flatMap(Queue.takeUpTo(queue, commitMaxBatch), (batch) =>
       Chunk.isEmpty(batch) ? Effect.void : Effect.zipRight(commitBatch(Chunk.toReadonlyArray(batch)), drain)
