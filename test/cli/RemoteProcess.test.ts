@@ -3,6 +3,7 @@ import { type ChildProcess, spawn } from "node:child_process"
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import path from "node:path"
+import { freePort } from "../../src/bench/Processes.ts"
 
 /*
  * `parkplane serve` and the remote admin commands as a user runs them: a real server process with
@@ -48,7 +49,8 @@ const healthy = async (url: string, server: ChildProcess, millis: number) => {
 describe("parkplane serve and the remote commands", () => {
   it("administers a lot on a running server through the typed client", async () => {
     const folder = mkdtempSync(path.join(tmpdir(), "parkplane-remote-"))
-    const port = 20_000 + Math.floor(Math.random() * 20_000)
+    // A port free right now (a random one could be another test's server, answering /health for us).
+    const port = await freePort()
     const url = `http://127.0.0.1:${port}`
     const server = spawn(process.execPath, [bin, "serve", "--port", String(port), "--db", path.join(folder, "p.db"), "--api-keys", "acme:k1"], {
       cwd: repoRoot,
