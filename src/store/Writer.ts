@@ -49,10 +49,6 @@ const idempotencyRow = (r: IdempotencyRecord) => ({
   expires_at: r.expiresAt
 })
 
-const turnOfTheEventLoop = Effect.async<void>((resume) => {
-  setImmediate(() => resume(Effect.void))
-})
-
 const shuttingDown = () => StorageUnavailable.of("the writer is shutting down")
 const faultInjected = () => StorageUnavailable.of("storage fault injected")
 
@@ -219,15 +215,14 @@ export class Writer extends Effect.Service<Writer>()("parkplane/Writer", {
 
     /*
      * After the first write, the rest of the batch: with a linger, whatever arrives within it;
-     * without, whatever arrives within one turn of the event loop (requests whose bytes already
-     * arrived reach the queue and share this transaction; no clock involved, so a TestClock cannot
-     * stall it). Run uninterruptibly: writes once taken from the queue are always committed.
+     * without, only what was already queued. Run uninterruptibly: writes once taken from the queue
+     * are always committed (a scope closed during a linger used to drop the batch taken).
      */
     const gatherRest = (first: Chunk.Chunk<Pending>): Effect.Effect<ReadonlyArray<Pending>> =>
-      first.length >= commitMaxBatch
+      first.length >= commitMaxBatch || !Duration.greaterThan(commitLinger, Duration.zero)
         ? Effect.succeed(Chunk.toReadonlyArray(first))
         : Effect.zipRight(
-            Duration.greaterThan(commitLinger, Duration.zero) ? Effect.sleep(commitLinger) : turnOfTheEventLoop,
+            Effect.sleep(commitLinger),
             Effect.map(Queue.takeUpTo(queue, commitMaxBatch - first.length), (rest) => [...first, ...rest])
           )
 

@@ -44,22 +44,6 @@ describe("Writer", () => {
       expect(after.count - before.count).toBeLessThan(50)
     }).pipe(Effect.provide(memoryStore())))
 
-  it.effect("without a linger, a write that arrives within the same turn of the event loop shares the transaction", () =>
-    Effect.gen(function* () {
-      const writer = yield* Writer
-      const before = yield* batchStats
-      // Scheduled before the first write is queued, so it runs before the writer's own turn ends:
-      // as a request whose bytes had already arrived would.
-      const second = yield* Deferred.make<void, StorageUnavailable>()
-      setImmediate(() => writer.submit({ events: [event("L1", 2)] }, [], (exit) => Deferred.unsafeDone(second, exit)))
-      yield* writer.commit({ events: [event("L1", 1)] })
-      yield* Deferred.await(second)
-      const after = yield* batchStats
-      expect(after.batches - before.batches).toBe(1)
-      expect(after.writes - before.writes).toBe(2)
-      expect(yield* countEvents).toBe(2)
-    }).pipe(Effect.provide(memoryStore())))
-
   it.effect("puts everything waiting into one transaction, one multi-row insert of events", () =>
     Effect.gen(function* () {
       const writer = yield* Writer
