@@ -1,9 +1,10 @@
 import { HttpApiBuilder, HttpApiSwagger, HttpMiddleware, HttpServer } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
-import { Context, DefaultServices, Effect, flow, Layer, Tracer } from "effect"
+import { Effect, flow, Layer } from "effect"
 import { createServer } from "node:http"
 import { AppConfig } from "../config.ts"
 import { Parking } from "../runtime/Parking.ts"
+import { builtInTracer } from "../telemetry/Instrument.ts"
 import { PrometheusLive } from "../telemetry/Prometheus.ts"
 import { Api } from "./Api.ts"
 import { AuthenticationLive } from "./Authentication.ts"
@@ -35,8 +36,6 @@ const ServeLive = HttpApiBuilder.serve(flow(logRequests, recordHttpMetrics, with
   Layer.provide(PrometheusLive)
 )
 
-/** Effect's built-in tracer: in use exactly when no OTel tracer is configured (Tracing.ts). */
-const builtInTracer = Context.get(DefaultServices.liveServices, Tracer.Tracer)
 
 /*
  * The platform's span per request records little but the URL and headers, and with no exporter it

@@ -87,16 +87,18 @@ export class LotRegistry extends Effect.Service<LotRegistry>()("parkplane/LotReg
     )
     yield* Effect.forkScoped(Effect.repeat(sampleGauges, Schedule.spaced(gaugeSampleInterval)))
 
+    /** The hot path of every command and read: one synchronous lookup (see docs/decisions/0002). */
+    const lookup = (tenant: TenantId, lotId: string): LotWorker | undefined => running.get(lotKey(tenant, lotId))
+
     return {
       register,
-      /** The hot path of every command and read: one synchronous lookup (see docs/decisions/0002). */
       get: (tenant: TenantId, lotId: string): Effect.Effect<LotWorker, LotNotFound> =>
         Effect.suspend(() => {
-          const worker = running.get(lotKey(tenant, lotId))
+          const worker = lookup(tenant, lotId)
           return worker === undefined ? Effect.fail(LotNotFound.of(lotId)) : Effect.succeed(worker)
         }),
       /** `get` without an Effect, for code already running synchronously inside one. */
-      lookup: (tenant: TenantId, lotId: string): LotWorker | undefined => running.get(lotKey(tenant, lotId)),
+      lookup,
       findByName: (tenant: TenantId, name: string): Effect.Effect<LotWorker, LotNotFound> =>
         STM.gen(function* () {
           const lotId = yield* TMap.get(names, nameKey(tenant, name))

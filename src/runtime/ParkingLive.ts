@@ -122,7 +122,8 @@ const make = Effect.gen(function* () {
     operation: Metrics.CommandOperation,
     command: Job["command"],
     keyed: Keyed | undefined,
-    codec: { readonly accepted: (value: A) => string; readonly rejected: (error: LotRuleError | LotNotEmpty) => string | undefined },
+    /** How a keyed job's answer is stored; none for an unkeyed one. */
+    codec: { readonly accepted: (value: A) => string; readonly rejected: (error: LotRuleError | LotNotEmpty) => string | undefined } | undefined,
     answer: (lot: Lot, events: ReadonlyArray<LotEvent>) => A,
     rejection: (error: LotRuleError | LotNotEmpty) => Exit.Exit<never, E>,
     finish: (exit: Exit.Exit<A, E | DeliveryError>) => void
@@ -141,12 +142,12 @@ const make = Effect.gen(function* () {
       accepted: (lot, events) => {
         const value = answer(lot, events)
         return {
-          stored: keyed === undefined ? undefined : codec.accepted(value),
+          stored: keyed === undefined ? undefined : codec?.accepted(value),
           send: () => answerWith(Exit.succeed(value))
         }
       },
       rejected: (error) => ({
-        stored: keyed === undefined ? undefined : codec.rejected(error),
+        stored: keyed === undefined ? undefined : codec?.rejected(error),
         send: () => answerWith(rejection(error))
       }),
       failed: (error) => answerWith(Exit.fail(error))
@@ -168,7 +169,6 @@ const make = Effect.gen(function* () {
     answer: (lot: Lot, events: ReadonlyArray<LotEvent>) => A
   ): Effect.Effect<A, CommandError> => {
     const context = { lotId, tenant: envelope.tenant, correlationId: envelope.correlationId }
-    const stored = { accepted: (value: A) => codec.encode(Either.right(value)), rejected: (error: LotRuleError | LotNotEmpty) => error._tag === "LotNotEmpty" ? undefined : codec.encode(Either.left(error)) }
     if (envelope.idempotencyKey === undefined) {
       // Without a key: two Effect steps from the call to the durable answer, the probe ended in the
       // answer's callback (what instrumentCommand would do around it).
@@ -181,9 +181,13 @@ const make = Effect.gen(function* () {
           }
           const worker = registry.lookup(envelope.tenant, lotId)
           if (worker === undefined) finish(Exit.fail(LotNotFound.of(lotId)))
-          else offerJob(worker, probe.span, operation, command, undefined, stored, answer, lotRuleRejection, finish)
+          else offerJob(worker, probe.span, operation, command, undefined, undefined, answer, lotRuleRejection, finish)
         })
       )
+    }
+    const stored = {
+      accepted: (value: A) => codec.encode(Either.right(value)),
+      rejected: (error: LotRuleError | LotNotEmpty) => (error._tag === "LotNotEmpty" ? undefined : codec.encode(Either.left(error)))
     }
     return instrumentCommand(operation, context)((span) =>
       // The key is looked up before the lot, so a retry still replays after the lot was deleted.

@@ -29,9 +29,19 @@ export const transientSchedule = Schedule.exponential("5 millis").pipe(
   Schedule.upTo("1 second")
 )
 
+/**
+ * `Effect.retry` on `transientSchedule` while the failure is transient, with the schedule set up only
+ * once a first attempt has failed: the writer runs this per transaction, and building the retry for
+ * every one was part of the per-transaction cost it shed (decision 0012). The first failure is handed
+ * to the retry as its first attempt, so the schedule sees what it would have seen.
+ */
+export const retryTransient = <A, R>(effect: Effect.Effect<A, SqlError, R>): Effect.Effect<A, SqlError, R> =>
+  Effect.catchIf(effect, isTransient, (first) => {
+    let replayed = false
+    const attempt = Effect.suspend(() => (replayed ? effect : ((replayed = true), Effect.fail(first))))
+    return Effect.retry(attempt, { schedule: transientSchedule, while: isTransient })
+  })
+
 /** Retries transient failures, then turns any SqlError into StorageUnavailable. */
 export const storageCall = <A, R>(effect: Effect.Effect<A, SqlError, R>): Effect.Effect<A, StorageUnavailable, R> =>
-  effect.pipe(
-    Effect.retry({ schedule: transientSchedule, while: isTransient }),
-    Effect.mapError((error) => StorageUnavailable.of(describe(error)))
-  )
+  retryTransient(effect).pipe(Effect.mapError((error) => StorageUnavailable.of(describe(error))))

@@ -7,7 +7,7 @@ import type { EventRecord, IdempotencyRecord, Write } from "./Records.ts"
 import { StorageFaults } from "./StorageFaults.ts"
 import { builtInTracer, clockOf, withCommitSpan } from "../telemetry/Instrument.ts"
 import { commitBatchSize, commitSeconds, commitTransactions, storageFailures } from "./StoreMetrics.ts"
-import { describe, isTransient, transientSchedule } from "./Transient.ts"
+import { describe, isTransient, retryTransient } from "./Transient.ts"
 
 export { StorageFaults } from "./StorageFaults.ts"
 
@@ -131,8 +131,9 @@ export class Writer extends Effect.Service<Writer>()("parkplane/Writer", {
      * a span, a FiberRef, savepoint bookkeeping, BEGIN and COMMIT prepared afresh each time) and the
      * statement pipeline per statement made a small group commit expensive: one park arriving alone
      * cost 520-616 us of CPU with it and 352-404 us without (A/B, alternating runs), against ~30 us
-     * for SQLite's own BEGIN, INSERT and COMMIT of one row. The connection is reserved from the client, so nothing else
-     * runs on it between BEGIN and COMMIT, and statements still come from its compiler.
+     * for SQLite's own BEGIN, INSERT and COMMIT of one row. The connection is reserved from the
+     * client, so nothing else runs on it between BEGIN and COMMIT, and statements still come from
+     * its compiler.
      */
     const inTransaction = (statements: ReadonlyArray<Compiled>): Effect.Effect<void, SqlError> =>
       Effect.scoped(
@@ -171,13 +172,7 @@ export class Writer extends Effect.Service<Writer>()("parkplane/Writer", {
             const started = clock.unsafeCurrentTimeNanos()
             const once = Effect.suspend(() => inTransaction(statementsOf(writes, clock.unsafeCurrentTimeMillis())))
             const traced = fiber.currentTracer === builtInTracer ? once : withCommitSpan(writes.length, spans)(once)
-            return traced.pipe(
-              // The first failure is handed to the retry as its first attempt, so the schedule sees what it always saw.
-              Effect.catchIf(isTransient, (first) => {
-                let replayed = false
-                const attempt = Effect.suspend(() => (replayed ? traced : ((replayed = true), Effect.fail(first))))
-                return Effect.retry(attempt, { schedule: transientSchedule, while: isTransient })
-              }),
+            return retryTransient(traced).pipe(
               Effect.tap(() => {
                 commitSeconds.unsafeUpdate(Number(clock.unsafeCurrentTimeNanos() - started) / 1e9, [])
                 commitTransactions.unsafeUpdate(1, [])

@@ -77,8 +77,9 @@ export const builtInTracer = Effect.runSync(Effect.tracer)
 
 /**
  * A span started on the fiber's tracer without becoming its current span (see instrumentCommand);
- * undefined when tracing is off or only the built-in tracer would receive it (a span and its
- * attributes were ~4% of a durable command's CPU for nothing). End it with `endSpan`.
+ * undefined when tracing is off or only the built-in tracer would receive it (Instrument.ts, mostly
+ * spans and their attributes, was 4.2% of self time in a profile of the 100-lot durable loop).
+ * End it with `endSpan`.
  */
 export const startSpan = (
   fiber: Fiber.RuntimeFiber<unknown, unknown>,
