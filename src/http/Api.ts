@@ -66,7 +66,7 @@ const HeaderToken = (what: string) =>
 export const IdempotencyKey = HeaderToken("an Idempotency-Key").annotations({ identifier: "IdempotencyKey" })
 
 /** POST and DELETE accept an `Idempotency-Key`. */
-const CommandHeaders = Schema.Struct({ "idempotency-key": Schema.optional(IdempotencyKey) })
+export const CommandHeaders = Schema.Struct({ "idempotency-key": Schema.optional(IdempotencyKey) })
 
 const NonNegativeInt = Schema.Int.pipe(
   Schema.between(0, Number.MAX_SAFE_INTEGER, { message: () => "a whole number from 0" })
@@ -80,7 +80,7 @@ const PageLimit = Schema.compose(
   Schema.Int.pipe(Schema.between(1, 1000, { message: () => "limit is a whole number from 1 to 1000" }))
 )
 
-const LotPath = Schema.Struct({ lotId: LotId })
+export const LotPath = Schema.Struct({ lotId: LotId })
 const SlotPath = Schema.Struct({ lotId: LotId, slot: Schema.compose(Schema.NumberFromString, SlotNumber) })
 
 export const SlotCount = Schema.Int.pipe(

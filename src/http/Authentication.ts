@@ -53,28 +53,35 @@ const tenantOfKey = (entries: ReadonlyArray<KeyEntry>, key: string): Option.Opti
   return Option.fromNullable(found)
 }
 
-const unauthorized = new Unauthorized({
+export const unauthorized = new Unauthorized({
   message: "A valid API key is needed: send the header Authorization: Bearer <key>"
 })
 
-/** Keys given: each request needs one. No keys: every request is the tenant `default`. */
-export const authenticationFor = (keys: Option.Option<ReadonlyArray<KeyEntry>>) =>
+/**
+ * The tenant of a bearer token, decided without an Effect step: the Authentication middleware and
+ * the fast lane (FastLane.ts) both ask it. No keys configured: every caller is the tenant `default`.
+ */
+export class KeyRing extends Context.Tag("parkplane/http/KeyRing")<
+  KeyRing,
+  { readonly tenantOf: (token: string) => Option.Option<TenantId> }
+>() {}
+
+const anyoneIsDefault = Option.some(defaultTenant)
+
+export const keyRingFor = (keys: Option.Option<ReadonlyArray<KeyEntry>>) =>
   Layer.succeed(
-    Authentication,
+    KeyRing,
     Option.match(keys, {
-      onNone: () => ({ bearer: () => Effect.succeed(defaultTenant) }),
-      onSome: (entries) => ({
-        bearer: (token: Redacted.Redacted<string>) =>
-          Option.match(tenantOfKey(entries, Redacted.value(token)), {
-            onNone: () => Effect.fail(unauthorized),
-            onSome: Effect.succeed
-          })
-      })
+      onNone: () => ({ tenantOf: () => anyoneIsDefault }),
+      onSome: (entries) => ({ tenantOf: (token: string) => tenantOfKey(entries, token) })
     })
   )
 
-/** Authentication configured from PARKPLANE_API_KEYS. */
-export const AuthenticationLive = Layer.unwrapEffect(
+/** The platform's reading of `Authorization: Bearer <key>`: whatever follows the scheme's length. */
+export const bearerTokenOf = (authorization: string | undefined): string => (authorization ?? "").slice("Bearer ".length)
+
+/** The key ring configured from PARKPLANE_API_KEYS. */
+export const KeyRingLive = Layer.unwrapEffect(
   Effect.gen(function* () {
     const { apiKeys } = yield* AppConfig
     const keys = yield* Option.match(apiKeys, {
@@ -85,6 +92,25 @@ export const AuthenticationLive = Layer.unwrapEffect(
           Either.mapLeft((reason) => ConfigError.InvalidData(["PARKPLANE_API_KEYS"], reason))
         )
     })
-    return authenticationFor(keys)
+    return keyRingFor(keys)
   })
 )
+
+/** The middleware over a key ring: each request needs a key the ring knows. */
+export const AuthenticationFromKeyRing = Layer.effect(
+  Authentication,
+  Effect.map(KeyRing, (ring) => ({
+    bearer: (token: Redacted.Redacted<string>) =>
+      Option.match(ring.tenantOf(Redacted.value(token)), {
+        onNone: () => Effect.fail(unauthorized),
+        onSome: Effect.succeed
+      })
+  }))
+)
+
+/** Keys given: each request needs one. No keys: every request is the tenant `default`. */
+export const authenticationFor = (keys: Option.Option<ReadonlyArray<KeyEntry>>) =>
+  AuthenticationFromKeyRing.pipe(Layer.provide(keyRingFor(keys)))
+
+/** Authentication configured from PARKPLANE_API_KEYS. */
+export const AuthenticationLive = AuthenticationFromKeyRing.pipe(Layer.provide(KeyRingLive))

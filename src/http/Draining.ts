@@ -1,5 +1,5 @@
 import { HttpMiddleware } from "@effect/platform"
-import { Context, Deferred, Duration, Effect, Layer, Ref, Schedule } from "effect"
+import { Context, Deferred, Duration, Effect, Layer, Schedule } from "effect"
 import type { Server } from "node:http"
 
 /**
@@ -9,15 +9,22 @@ import type { Server } from "node:http"
 export class Draining extends Effect.Service<Draining>()("parkplane/http/Draining", {
   effect: Effect.gen(function* () {
     const started = yield* Deferred.make<void>()
-    // A plain Ref: the updates are pure, so SynchronizedRef's semaphore (two permits a request) buys nothing.
-    const inFlight = yield* Ref.make(0)
-    const enter = Ref.update(inFlight, (n) => n + 1)
-    const leave = Ref.update(inFlight, (n) => n - 1)
+    // A plain counter: the updates are synchronous, and the fast lane (FastLane.ts) counts its
+    // requests without an Effect step.
+    let inFlight = 0
+    const enter = () => {
+      inFlight++
+    }
+    const leave = () => {
+      inFlight--
+    }
     return {
       started,
-      inFlight: Ref.get(inFlight),
+      inFlight: Effect.sync(() => inFlight),
+      enter,
+      leave,
       /** Counts the request while it runs. */
-      track: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.acquireUseRelease(enter, () => effect, () => leave)
+      track: <A, E, R>(effect: Effect.Effect<A, E, R>) => Effect.acquireUseRelease(Effect.sync(enter), () => effect, () => Effect.sync(leave))
     } as const
   })
 }) {}

@@ -76,14 +76,23 @@ export const invalidInputOf = (error: HttpApiError.HttpApiDecodeError): InvalidI
 }
 
 const RetryLater = Schema.Union(Overloaded, StorageUnavailable, LotUnavailable)
-const isRetryLater = Schema.is(RetryLater)
+export const isRetryLater = Schema.is(RetryLater)
+
+/** Status, Retry-After and body of a back-pressure error (here and in the fast lane). */
+export const retryLaterParts = (error: typeof RetryLater.Type) => ({
+  status: error._tag === "Overloaded" ? 429 : 503,
+  retryAfter: String(Math.max(1, Math.ceil(error.retryAfterSeconds))),
+  body: Schema.encodeSync(RetryLater)(error)
+})
 
 /** 429/503 with Retry-After, which a status-only error encoding cannot carry. */
-const retryLater = (error: typeof RetryLater.Type) =>
-  HttpServerResponse.json(Schema.encodeSync(RetryLater)(error), {
-    status: error._tag === "Overloaded" ? 429 : 503,
-    headers: { "retry-after": String(Math.max(1, Math.ceil(error.retryAfterSeconds))) }
-  }).pipe(Effect.orDie)
+const retryLater = (error: typeof RetryLater.Type) => {
+  const parts = retryLaterParts(error)
+  return HttpServerResponse.json(parts.body, { status: parts.status, headers: { "retry-after": parts.retryAfter } }).pipe(Effect.orDie)
+}
+
+export const bodyNotJson = () => InvalidInput.of("the request body is not valid JSON", "body")
+export const bodyTooDeep = () => InvalidInput.of(`the request body is nested deeper than ${maxJsonDepth} levels`, "body")
 
 const isBodyTooLarge = (error: HttpServerError.RequestError) =>
   error.cause instanceof Error && error.cause.message.includes("maxBytes")
@@ -109,7 +118,7 @@ const translate = <E extends Translated>(
     return Effect.fail(
       isBodyTooLarge(defect.value)
         ? PayloadTooLarge.of(maxBodyBytes)
-        : InvalidInput.of("the request body is not valid JSON", "body")
+        : bodyNotJson()
     )
   }
   return Effect.logError("Request failed unexpectedly", seen).pipe(
@@ -153,7 +162,7 @@ export const ErrorTranslationLive = HttpApiBuilder.middleware(Api, (app) =>
       // The text is cached on the request, so the endpoint's own decoding reads the same text.
       const text = yield* Effect.orDie(request.text)
       if (jsonDepth(text) > maxJsonDepth) {
-        return yield* Effect.fail(InvalidInput.of(`the request body is nested deeper than ${maxJsonDepth} levels`, "body"))
+        return yield* Effect.fail(bodyTooDeep())
       }
     }
     return yield* Effect.provideService(app, HttpServerRequest.HttpServerRequest, request)

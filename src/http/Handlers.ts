@@ -31,7 +31,7 @@ const layoutOf = (slots: CreateLotBody["slots"]): ReadonlyArray<SlotGroup> =>
     ? [SlotGroup.make({ type: "standard", count: slots })]
     : slots.map((group) => SlotGroup.make(group))
 
-const leaveTargetOf = (body: LeaveBody): LeaveTarget =>
+export const leaveTargetOf = (body: LeaveBody): LeaveTarget =>
   body.slot !== undefined
     ? LeaveTarget.BySlot({ slot: body.slot })
     : body.ticketId !== undefined
@@ -72,6 +72,7 @@ export const VehiclesLive = HttpApiBuilder.group(Api, "vehicles", (handlers) =>
       .handle("leave", ({ path, payload, headers, request }) =>
         Effect.flatMap(envelopeOf(request, headers), (envelope) => parking.leave(envelope, path.lotId, leaveTargetOf(payload)))
       )
+      // POST park and leave are usually answered by the fast lane (FastLane.ts), with the same calls.
       .handle("listVehicles", ({ path, urlParams }) =>
         Effect.flatMap(CurrentTenant, (tenant) => parking.vehicles(tenant, path.lotId, urlParams.color))
       )

@@ -10,11 +10,12 @@ export const requestIdAnnotation = "requestId"
 /** Only a value that is safe to log and to echo in a header is taken from the caller. */
 const acceptable = /^[\x21-\x7e]{1,200}$/
 
+/** The `X-Request-Id` header's value if it is usable, or a new id. */
+export const requestIdFrom = (given: string | undefined): string =>
+  given !== undefined && acceptable.test(given) ? given : randomUUID()
+
 /** The caller's `X-Request-Id`, or a new one when it is missing or unusable. */
-export const requestIdOf = (request: HttpServerRequest.HttpServerRequest): string => {
-  const given = request.headers[requestIdHeader]
-  return given !== undefined && acceptable.test(given) ? given : randomUUID()
-}
+export const requestIdOf = (request: HttpServerRequest.HttpServerRequest): string => requestIdFrom(request.headers[requestIdHeader])
 
 /**
  * The current request's id (the correlation id of its commands); outside `withRequestId` one is

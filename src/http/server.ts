@@ -7,10 +7,11 @@ import { Parking } from "../runtime/Parking.ts"
 import { builtInTracer } from "../telemetry/Instrument.ts"
 import { PrometheusLive } from "../telemetry/Prometheus.ts"
 import { Api } from "./Api.ts"
-import { AuthenticationLive } from "./Authentication.ts"
+import { AuthenticationLive, KeyRingLive } from "./Authentication.ts"
 import { DashboardLive } from "./Dashboard.ts"
 import { Draining, GracefulStop, NodeServer, trackInFlight } from "./Draining.ts"
 import { ErrorTranslationLive } from "./ErrorTranslation.ts"
+import { FastLaneLive } from "./FastLane.ts"
 import { HandlersLive } from "./Handlers.ts"
 import { recordHttpMetrics } from "./HttpMetrics.ts"
 import { LabRoutesLive } from "./LabRoutes.ts"
@@ -48,8 +49,15 @@ const ServeTracedWhenExported = Layer.unwrapEffect(
   )
 )
 
-/** The served app with its graceful stop; needs the `HttpServer` and the `NodeServer` under it. */
-export const HttpLive = GracefulStop.pipe(Layer.provide(ServeTracedWhenExported), Layer.provideMerge(Draining.Default))
+/**
+ * The served app with its graceful stop and the fast lane for park and leave (built after the app,
+ * whose request handler it stands in front of); needs the `HttpServer` and the `NodeServer` under it.
+ */
+export const HttpLive = Layer.merge(GracefulStop, FastLaneLive).pipe(
+  Layer.provide(ServeTracedWhenExported),
+  Layer.provide(KeyRingLive),
+  Layer.provideMerge(Draining.Default)
+)
 
 /** A Node HTTP server listening on `port` (0 for any free one) and `host`. */
 export const listen = (options: { readonly port: number; readonly host: string }) =>

@@ -1,6 +1,6 @@
 import { SqlClient, type Statement } from "@effect/sql"
 import type { SqlError } from "@effect/sql/SqlError"
-import { Cause, Chunk, Duration, Effect, Exit, Option, Queue, type Tracer } from "effect"
+import { Cause, Duration, Effect, Exit, Option, Runtime, type Tracer } from "effect"
 import { RuntimeConfig } from "../config.ts"
 import { StorageUnavailable } from "../domain/Errors.ts"
 import type { EventRecord, IdempotencyRecord, Write } from "./Records.ts"
@@ -53,8 +53,9 @@ const shuttingDown = () => StorageUnavailable.of("the writer is shutting down")
 const faultInjected = () => StorageUnavailable.of("storage fault injected")
 
 /**
- * The group-commit writer. Callers queue their writes; one fiber takes whatever is waiting (up to
- * `commitMaxBatch`) and commits it in one transaction, and answers each caller only after COMMIT.
+ * The group-commit writer. Callers queue their writes; whatever is waiting at the end of the event
+ * loop's turn (up to `commitMaxBatch`) is committed in one transaction, and each caller is answered
+ * only after COMMIT.
  * A failed batch is retried write by write, so one bad write fails only its own caller.
  */
 export class Writer extends Effect.Service<Writer>()("parkplane/Writer", {
@@ -62,7 +63,6 @@ export class Writer extends Effect.Service<Writer>()("parkplane/Writer", {
     const sql = yield* SqlClient.SqlClient
     const faults = yield* StorageFaults
     const { commitLinger, commitMaxBatch } = yield* RuntimeConfig
-    const queue = yield* Queue.unbounded<Pending>()
     // Set when the scope closes, checked in the same synchronous step as the offer.
     let closed = false
 
@@ -209,35 +209,63 @@ export class Writer extends Effect.Service<Writer>()("parkplane/Writer", {
       })
 
     /*
-     * After the first write, the rest of the batch: with a linger, whatever arrives within it;
-     * without, only what was already queued. Run uninterruptibly: writes once taken from the queue
-     * are always committed (a scope closed during a linger used to drop the batch taken).
+     * Group commit without a loop fiber. A write queued while nothing is scheduled schedules a
+     * commit for the end of this turn of the event loop (`setImmediate`: after the I/O callbacks of
+     * the turn, so the requests that arrived together go into one transaction), or after the linger
+     * when one is set (on the Clock, so a TestClock drives it). One batch is committed at a time;
+     * what arrives meanwhile goes in the next. A batch once taken is always committed and answered:
+     * its fiber is a root fiber that nothing interrupts, and the finalizer waits for it.
      */
-    const gatherRest = (first: Chunk.Chunk<Pending>): Effect.Effect<ReadonlyArray<Pending>> =>
-      first.length >= commitMaxBatch || !Duration.greaterThan(commitLinger, Duration.zero)
-        ? Effect.succeed(Chunk.toReadonlyArray(first))
-        : Effect.zipRight(
-            Effect.sleep(commitLinger),
-            Effect.map(Queue.takeUpTo(queue, commitMaxBatch - first.length), (rest) => [...first, ...rest])
-          )
+    const runtime = yield* Effect.runtime<never>()
+    const runCommit = Runtime.runCallback(runtime)
+    const pending: Array<Pending> = []
+    let scheduled = false
+    let committing = false
+    const idleWaiters: Array<() => void> = []
 
-    // Only the wait for a first write is interruptible: a batch once taken is always committed and answered.
-    const commitNext = Effect.uninterruptibleMask((restore) =>
-      Effect.flatMap(restore(Queue.takeBetween(queue, 1, commitMaxBatch)), (first) => Effect.flatMap(gatherRest(first), commitBatch))
-    )
+    const becomeIdle = () => {
+      committing = false
+      for (const wake of idleWaiters.splice(0)) wake()
+    }
 
-    const drain: Effect.Effect<void> = Effect.flatMap(Queue.takeUpTo(queue, commitMaxBatch), (batch) =>
-      Chunk.isEmpty(batch) ? Effect.void : Effect.zipRight(commitBatch(Chunk.toReadonlyArray(batch)), drain)
-    )
+    const schedule = () => {
+      if (scheduled || committing || closed) return
+      scheduled = true
+      if (Duration.greaterThan(commitLinger, Duration.zero)) runCommit(Effect.delay(Effect.sync(kick), commitLinger))
+      else setImmediate(kick)
+    }
 
-    // Finalizers run in reverse: first the loop stops (after its batch in flight), then the rest is flushed.
+    const kick = () => {
+      scheduled = false
+      if (committing || pending.length === 0) return
+      committing = true
+      runCommit(commitBatch(pending.splice(0, commitMaxBatch)), {
+        onExit: () => {
+          becomeIdle()
+          if (pending.length > 0) schedule()
+        }
+      })
+    }
+
+    const awaitIdle = Effect.async<void>((resume) => {
+      if (!committing) resume(Effect.void)
+      else idleWaiters.push(() => resume(Effect.void))
+    })
+
+    // On close: wait for the batch in flight, then commit what is left, batch by batch.
+    const drain: Effect.Effect<void> = Effect.suspend(() => {
+      if (committing) return Effect.zipRight(awaitIdle, drain)
+      if (pending.length === 0) return Effect.void
+      committing = true
+      return Effect.zipRight(Effect.ensuring(commitBatch(pending.splice(0, commitMaxBatch)), Effect.sync(becomeIdle)), drain)
+    })
+
     yield* Effect.addFinalizer(() =>
       Effect.suspend(() => {
         closed = true
         return drain
       })
     )
-    yield* Effect.forkScoped(Effect.forever(commitNext))
 
     /**
      * Queues a write; `done` is called once, after its transaction commits or fails (on the writer's
@@ -245,7 +273,9 @@ export class Writer extends Effect.Service<Writer>()("parkplane/Writer", {
      * that finishes its run in the callback.
      */
     const submit = (write: Write, spans: ReadonlyArray<Tracer.AnySpan | undefined>, done: (exit: Exit.Exit<void, StorageUnavailable>) => void): void => {
-      if (closed || !queue.unsafeOffer({ write, done, spans })) done(Exit.fail(shuttingDown()))
+      if (closed) return done(Exit.fail(shuttingDown()))
+      pending.push({ write, done, spans })
+      schedule()
     }
 
     /**

@@ -326,15 +326,14 @@ const httpCounters = new Map<string, Metric.Metric.Counter<number>>()
 const httpHistograms = new Map<string, Metric.Metric<MetricKeyType.MetricKeyType.Histogram, number, MetricState.MetricState.Histogram>>()
 
 /** `route` must be the endpoint's path template (e.g. "/v1/lots/:lotId/park"), never the raw path. */
-export const recordHttpRequest = (method: string, route: string, status: number, seconds: number): Effect.Effect<void> => {
+export const recordHttpRequestNow = (method: string, route: string, status: number, seconds: number): void => {
   const statusTag = statusClass(status)
-  return Effect.zipRight(
-    Metric.increment(
-      cached(httpCounters, `${method}\u0000${route}\u0000${statusTag}`, () => withTags(httpRequestsTotal, { method, route, status: statusTag }))
-    ),
-    Metric.update(cached(httpHistograms, `${method}\u0000${route}`, () => withTags(httpRequestDuration, { method, route })), seconds)
-  )
+  cached(httpCounters, `${method}\u0000${route}\u0000${statusTag}`, () => withTags(httpRequestsTotal, { method, route, status: statusTag })).unsafeUpdate(1, [])
+  cached(httpHistograms, `${method}\u0000${route}`, () => withTags(httpRequestDuration, { method, route })).unsafeUpdate(seconds, [])
 }
+
+export const recordHttpRequest = (method: string, route: string, status: number, seconds: number): Effect.Effect<void> =>
+  Effect.sync(() => recordHttpRequestNow(method, route, status, seconds))
 
 /**
  * Registers the series that exist from the start at zero, so `/metrics` lists them (with HELP and
