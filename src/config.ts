@@ -9,7 +9,9 @@ export const AppConfig = Config.all({
     Config.validate({ message: "must be between 1 and 10000000", validation: (n) => n >= 1 && n <= 10_000_000 }),
     Config.withDefault(100_000)
   ),
-  apiKeys: Config.redacted("PARKPLANE_API_KEYS").pipe(Config.option)
+  apiKeys: Config.redacted("PARKPLANE_API_KEYS").pipe(Config.option),
+  /** Park and leave served by the fast lane (docs/decisions/0013); false sends them the platform's way. */
+  fastLane: Config.boolean("PARKPLANE_FAST_LANE").pipe(Config.withDefault(true))
 })
 
 /** Settings of the durable runtime; tests and the library can provide their own. */

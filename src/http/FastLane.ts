@@ -1,11 +1,12 @@
 import { HttpApi, HttpApiError, HttpApiSchema } from "@effect/platform"
 import { Cause, Effect, Either, Exit, FiberRef, FiberRefs, Layer, List, LogLevel, LogSpan, Option, ParseResult, Runtime, Schema } from "effect"
 import type { IncomingMessage, ServerResponse } from "node:http"
+import { AppConfig } from "../config.ts"
 import type { LotId } from "../domain/Ids.ts"
 import { Ticket } from "../domain/Views.ts"
 import { type CommandError, type Envelope, Parking } from "../runtime/Parking.ts"
 import { builtInTracer } from "../telemetry/Instrument.ts"
-import { recordHttpRequestNow } from "../telemetry/Metrics.ts"
+import { recordFastLaneRequestNow, recordHttpRequestNow } from "../telemetry/Metrics.ts"
 import { Api, CommandHeaders, LeaveBody, LotPath, ParkBody } from "./Api.ts"
 import { bearerTokenOf, KeyRing, unauthorized } from "./Authentication.ts"
 import { Draining, NodeServer } from "./Draining.ts"
@@ -125,7 +126,7 @@ const errorAnswer = (error: unknown): Answer | undefined => {
 export const FastLaneLive = Layer.scopedDiscard(
   Effect.gen(function* () {
     // With spans exported, every request goes the platform's way (its span, traceparent).
-    if ((yield* Effect.tracer) !== builtInTracer) return
+    if ((yield* Effect.tracer) !== builtInTracer || !(yield* AppConfig).fastLane) return
     const server = yield* NodeServer
     const draining = yield* Draining
     const parking = yield* Parking
@@ -159,6 +160,7 @@ export const FastLaneLive = Layer.scopedDiscard(
         if (answer.retryAfter !== undefined) headers["retry-after"] = answer.retryAfter
         if (!response.destroyed) response.writeHead(answer.status, headers).end(answer.body)
         recordHttpRequestNow("POST", lane.template, answer.status, (performance.now() - started) / 1000)
+        recordFastLaneRequestNow()
         draining.leave()
         if (logsRequests) logResponse(answer.status)
       }

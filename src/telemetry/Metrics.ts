@@ -109,6 +109,10 @@ export const httpRequestsTotal = Metric.counter("parkplane_http_requests_total",
   description: "HTTP requests served, by method, route template and status class",
   incremental: true
 })
+export const httpFastLaneTotal = Metric.counter("parkplane_http_fast_lane_requests_total", {
+  description: "HTTP requests answered by the fast lane (POST park and leave), a part of parkplane_http_requests_total",
+  incremental: true
+})
 /** Tags: method, route. */
 export const httpRequestDuration = latencyHistogram(
   "parkplane_http_request_duration_seconds",
@@ -332,6 +336,8 @@ export const recordHttpRequestNow = (method: string, route: string, status: numb
   cached(httpHistograms, `${method}\u0000${route}`, () => withTags(httpRequestDuration, { method, route })).unsafeUpdate(seconds, [])
 }
 
+export const recordFastLaneRequestNow = (): void => httpFastLaneTotal.unsafeUpdate(1, [])
+
 export const recordHttpRequest = (method: string, route: string, status: number, seconds: number): Effect.Effect<void> =>
   Effect.sync(() => recordHttpRequestNow(method, route, status, seconds))
 
@@ -356,6 +362,7 @@ export const registerBaseline: Effect.Effect<void> = Effect.all(
     Metric.incrementBy(storageFailures, 0),
     Metric.incrementBy(commitTransactions, 0),
     Metric.incrementBy(lotWorkers, 0),
+    Metric.incrementBy(httpFastLaneTotal, 0),
     Metric.incrementBy(sseSubscribers, 0)
   ],
   { discard: true }
