@@ -1,4 +1,4 @@
-import { Cause, Chunk, Clock, Duration, Effect, Exit, type Fiber, FiberSet, Option, Queue, Runtime, Schedule, Scope, type Tracer } from "effect"
+import { Cause, Clock, Deferred, Duration, Effect, Exit, FiberSet, Option, Runtime, Schedule, Scope, type Tracer } from "effect"
 import { LotNotEmpty, LotNotFound, LotUnavailable, StorageUnavailable, type LotRuleError } from "../domain/Errors.ts"
 import { type LotEvent, StoredLotEvent } from "../domain/Events.ts"
 import type { LotId, TenantId } from "../domain/Ids.ts"
@@ -11,7 +11,7 @@ import { snapshotRecord, toRecord } from "./EventCodec.ts"
 import { Subscribers } from "./Subscribers.ts"
 import type { WorkerFaults } from "./WorkerFaults.ts"
 import * as Metrics from "../telemetry/Metrics.ts"
-import { clockOf, endSpan, startSpan } from "../telemetry/Instrument.ts"
+import { currentSpanSource, endSpanWith, startSpanWith } from "../telemetry/Instrument.ts"
 
 /** A keyed command's idempotency record, less the response the worker fills in. */
 export interface Keyed {
@@ -89,9 +89,10 @@ const storageFailure = (exit: Exit.Exit<void, StorageUnavailable>): StorageUnava
   Exit.isFailure(exit) ? Option.getOrElse(Cause.failureOption(exit.cause), () => StorageUnavailable.of("write failed")) : StorageUnavailable.of("write failed")
 
 /**
- * Starts the worker of one lot in the current scope: a fiber that owns the lot and serves a bounded
- * mailbox, restarted from the store (snapshot plus log tail) with a capped, jittered backoff when it
- * dies of a defect. Closing the scope drains the mailbox, writes a last snapshot and stops the fiber.
+ * Starts the worker of one lot in the current scope. It owns the lot and serves a bounded mailbox;
+ * a supervising fiber restarts it from the store (snapshot plus log tail) with a capped, jittered
+ * backoff when it dies of a defect. Closing the scope lets a run in flight finish, answers what
+ * waits in the mailbox, writes a last snapshot and stops the supervisor.
  *
  * Jobs are served in runs: whatever waits in the mailbox (up to `maxRun`) is decided in order, each
  * against the lot as the ones before it left it (their events applied ahead of durability), then
@@ -99,6 +100,13 @@ const storageFailure = (exit: Exit.Exit<void, StorageUnavailable>): StorageUnava
  * callers answered and the events published; if it fails, the run is undone newest first and every
  * caller in it gets `StorageUnavailable`. Reads wait while a run is applied ahead of its write, so
  * nothing that is not durable is ever seen.
+ *
+ * Runs are driven by callbacks, not by a fiber (docs/decisions/0013): an offer schedules a run for
+ * the next microtask, the run is decided synchronously and finished in the writer's callback, and
+ * the next run is scheduled from there. With one or two commands per run (HTTP requests arriving
+ * one by one) the Effect steps of a worker loop were a large part of a command's cost. What needs
+ * a fiber stays in one: reservation timers, background snapshots, and the supervisor, whose life
+ * ends (and is restarted) when a run meets a defect.
  */
 export const startLotWorker = (
   recovered: { readonly lot: Lot; readonly snapshotSeq: number; readonly tenant: TenantId },
@@ -110,7 +118,7 @@ export const startLotWorker = (
   Effect.gen(function* () {
     const { faults, store, writer } = services
     const scope = yield* Effect.scope
-    const mailbox = yield* Queue.dropping<Job>(settings.mailboxSize)
+    const mailbox: Array<Job> = []
     const subscribers = new Subscribers(settings.subscriberBuffer)
     const maxRun = Math.max(1, settings.maxRun)
 
@@ -126,7 +134,28 @@ export const startLotWorker = (
     const lotId = lot.id
     const annotate = Effect.annotateLogs({ lotId, tenant: recovered.tenant })
 
-    /** Readers waiting on the gate: while any wait, the worker yields between runs so they go first. */
+    /** The current life's fibers and its end; undefined while the worker restarts or after it stopped. */
+    interface Life {
+      readonly runTimer: (effect: Effect.Effect<unknown>) => void
+      readonly runBackground: (effect: Effect.Effect<unknown>) => void
+      readonly die: (defect: unknown) => void
+    }
+    let life: Life | undefined
+    /** A batch is being served (taken from the mailbox and not finished); a defect abandons it. */
+    let serving: ReadonlyArray<Job> | undefined
+    let scheduled = false
+    let stopping = false
+    const idleWaiters: Array<() => void> = []
+
+    const runtime = yield* Effect.runtime<never>()
+    const clock = yield* Effect.clock
+    const spanSource = yield* currentSpanSource
+    const runFork = Runtime.runFork(runtime)
+    /** Fibers of the worker's own scope (an expiry retried later): they end when the worker stops. */
+    const workerFibers = yield* FiberSet.make()
+    const runInWorker = yield* FiberSet.runtime(workerFibers)<never>()
+
+    /** Readers waiting on the gate: while any wait, the next run waits a turn so they go first. */
     let readersWaiting = 0
     const read = <A>(f: (lot: Lot) => A): Effect.Effect<A> =>
       Effect.suspend(() => {
@@ -155,7 +184,8 @@ export const startLotWorker = (
     const commitSnapshot = (record: SnapshotRecord) =>
       writer.commit({ snapshot: record }).pipe(
         Effect.tap(() => Effect.sync(() => (lastSnapshotSeq = Math.max(lastSnapshotSeq, record.seq)))),
-        Effect.catchAll((e) => Effect.logWarning("snapshot not written", e.message))
+        Effect.catchAll((e) => Effect.logWarning("snapshot not written", e.message)),
+        annotate
       )
 
     /** A snapshot of the durable lot, if it moved since the last one (taken synchronously, written later). */
@@ -168,212 +198,241 @@ export const startLotWorker = (
       keyed: undefined,
       accepted: () => ({ stored: undefined, send: () => {} }),
       rejected: () => ({ stored: undefined, send: () => {} }),
-      // A failed write of it is retried by serveRun; a restart re-arms the timers itself.
+      // A failed write of it is retried by notCommitted; a restart re-arms the timers itself.
       failed: () => {}
     }
 
     /** The worker's span for each traced job: a child of the caller's, across the mailbox. */
-    const jobSpans = (fiber: Fiber.RuntimeFiber<unknown, unknown>, decided: ReadonlyArray<Decided>) =>
+    const jobSpans = (decided: ReadonlyArray<Decided>) =>
       decided.map(({ job }) =>
-        job.span === undefined ? undefined : startSpan(fiber, `LotWorker.${job.operation}`, job.span, { "parkplane.lot_id": lotId })
+        job.span === undefined ? undefined : startSpanWith(spanSource, `LotWorker.${job.operation}`, job.span, { "parkplane.lot_id": lotId })
       )
 
-    const endSpans = (fiber: Fiber.RuntimeFiber<unknown, unknown>, spans: ReadonlyArray<Tracer.Span | undefined>, exit: Exit.Exit<void, StorageUnavailable>) => {
-      for (const span of spans) if (span !== undefined) endSpan(fiber, span, exit)
+    const endSpans = (spans: ReadonlyArray<Tracer.Span | undefined>, exit: Exit.Exit<void, StorageUnavailable>) => {
+      for (const span of spans) if (span !== undefined) endSpanWith(spanSource, span, exit)
     }
 
+    // ---- scheduling ------------------------------------------------------------------------
+
+    const schedule = () => {
+      if (scheduled || serving !== undefined || life === undefined || stopping || mailbox.length === 0) return
+      scheduled = true
+      // Readers that waited on the write go before the next run can close the gate again.
+      if (readersWaiting > 0) setImmediate(serveNext)
+      else queueMicrotask(serveNext)
+    }
+
+    const becomeIdle = () => {
+      serving = undefined
+      inFlight = []
+      for (const wake of idleWaiters.splice(0)) wake()
+      schedule()
+    }
+
+    const awaitIdle = Effect.async<void>((resume) => {
+      if (serving === undefined) resume(Effect.void)
+      else idleWaiters.push(() => resume(Effect.void))
+    })
+
+    /** Ends the current life on a defect: the supervisor answers the jobs in flight and restarts. */
+    const die = (defect: unknown) => {
+      const current = life
+      life = undefined
+      serving = undefined
+      for (const wake of idleWaiters.splice(0)) wake()
+      current?.die(defect)
+    }
+
+    /** Serves what waits in the mailbox: runs of lot commands, a deletion alone. */
+    const serveNext = () => {
+      scheduled = false
+      if (serving !== undefined || life === undefined || stopping || mailbox.length === 0) return
+      const batch = mailbox.splice(0, maxRun)
+      serving = batch
+      inFlight = batch
+      servePart(batch, 0)
+    }
+
+    // A batch once taken is served to its end, also when the worker is stopping (a stop never leaves
+    // one half answered); only a defect abandons it, and the supervisor answers what it held.
+    const servePart = (batch: ReadonlyArray<Job>, from: number): void => {
+      try {
+        if (serving !== batch) return
+        if (from >= batch.length) return becomeIdle()
+        const first = batch[from]
+        if (first.command._tag === "DeleteLot") {
+          if (isDeleted) {
+            first.failed(LotNotFound.of(lotId))
+            return servePart(batch, from + 1)
+          }
+          return deleteLot(first, () => servePart(batch, from + 1))
+        }
+        let to = from
+        while (to < batch.length && batch[to].command._tag !== "DeleteLot") to++
+        serveRun(from === 0 && to === batch.length ? batch : batch.slice(from, to), () => servePart(batch, to))
+      } catch (defect) {
+        die(defect)
+      }
+    }
+
+    // ---- runs --------------------------------------------------------------------------------
+
     /** Deleting a lot is served alone: it needs every earlier job durable and none after it. */
-    const deleteLot = (job: Job) =>
-      Effect.gen(function* () {
-        if (lot.occupiedCount > 0 || lot.reservedCount > 0) {
-          const reply = job.rejected(LotNotEmpty.of(lotId, lot.occupiedCount, lot.reservedCount))
-          yield* commitThenSend(job, reply, { idempotency: idempotency(job, reply.stored) })
-          return
-        }
-        const reply = job.accepted(lot, [])
-        const ok = yield* commitThenSend(job, reply, { deleteLot: lotId, idempotency: idempotency(job, reply.stored) })
-        if (ok) {
-          isDeleted = true
-          yield* subscribers.closeAll
-        }
+    const deleteLot = (job: Job, next: () => void) => {
+      if (lot.occupiedCount > 0 || lot.reservedCount > 0) {
+        const reply = job.rejected(LotNotEmpty.of(lotId, lot.occupiedCount, lot.reservedCount))
+        return commitThenSend(job, reply, { idempotency: idempotency(job, reply.stored) }, next)
+      }
+      const reply = job.accepted(lot, [])
+      commitThenSend(job, reply, { deleteLot: lotId, idempotency: idempotency(job, reply.stored) }, next, () => {
+        isDeleted = true
+        runInWorker(subscribers.closeAll)
       })
+    }
 
     /** For a reply that writes no events: store the keyed response (if any), then answer. */
-    const commitThenSend = (job: Job, reply: Reply, write: Write) =>
-      Effect.gen(function* () {
-        if (write.idempotency === undefined && write.deleteLot === undefined) {
-          reply.send()
-          return true
-        }
-        const exit = yield* Effect.exit(writer.commit(write))
-        if (Exit.isFailure(exit)) {
-          job.failed(storageFailure(exit))
-          return false
-        }
+    const commitThenSend = (job: Job, reply: Reply, write: Write, next: () => void, onCommitted?: () => void) => {
+      if (write.idempotency === undefined && write.deleteLot === undefined) {
         reply.send()
-        return true
+        return next()
+      }
+      writer.submit(write, [], (exit) => {
+        try {
+          if (Exit.isFailure(exit)) job.failed(storageFailure(exit))
+          else {
+            onCommitted?.()
+            reply.send()
+          }
+        } catch (defect) {
+          return die(defect)
+        }
+        next()
       })
+    }
 
     /**
      * Decides a run of lot commands in order, each applying its events ahead of durability, makes
-     * them durable in one write, then answers; a failed write undoes them all.
-     *
-     * The deciding is one synchronous step and the write one `Effect.async`: the run is finished
-     * (gate opened, events published, callers answered) in the writer's callback, and only what
-     * needs the fiber (timers, a snapshot, an expiry retry) comes back to it. With a few commands
-     * per run, the Effect steps around each run were most of a command's cost.
+     * them durable in one write, then answers; a failed write undoes them all. `next` continues
+     * with the rest of the batch once the run is answered.
      */
-    const serveRun = (jobs: ReadonlyArray<Job>, timers: FiberSet.FiberSet, background: FiberSet.FiberSet): Effect.Effect<void> =>
-      Effect.withFiberRuntime<void>((fiber) => {
-        const now = clockOf(fiber).unsafeCurrentTimeMillis()
-        const decided: Array<Decided> = []
-        const records: Array<EventRecord> = []
-        const stored: Array<IdempotencyRecord> = []
-        const applied: Array<Applied> = []
-        /** The run's events with their seqs: published once durable (built only if someone listens). */
-        const published: Array<{ readonly seq: number; readonly event: LotEvent }> = []
-        for (const job of jobs) {
-          if (faults.hit(lotId)) {
-            // Test-only: a defect in the middle of a run; the restart reloads the lot from the store.
-            return Effect.die(new Error(`fault injected into lot ${lotId}`))
-          }
-          const command = job.command
-          if (isDeleted || command._tag === "DeleteLot") {
-            job.failed(LotNotFound.of(lotId))
-            continue
-          }
-          if (command._tag === "Read") {
-            // Answered from the lot as the jobs before it left it, and sent with them once durable.
-            decided.push({ job, reply: job.accepted(lot, []) })
-            continue
-          }
-          const decision = lot.decide(command, now)
-          if (decision._tag === "Left") {
-            const reply = job.rejected(decision.left)
-            const record = keyedRecord(job, reply.stored)
-            if (record !== undefined) stored.push(record)
-            decided.push({ job, reply })
-            continue
-          }
-          const events = decision.right
-          const reply = job.accepted(lot, events)
+    const serveRun = (jobs: ReadonlyArray<Job>, next: () => void): void => {
+      const now = clock.unsafeCurrentTimeMillis()
+      const decided: Array<Decided> = []
+      const records: Array<EventRecord> = []
+      const stored: Array<IdempotencyRecord> = []
+      const applied: Array<Applied> = []
+      /** The run's events with their seqs: published once durable (built only if someone listens). */
+      const published: Array<{ readonly seq: number; readonly event: LotEvent }> = []
+      for (const job of jobs) {
+        if (faults.hit(lotId)) {
+          // Test-only: a defect in the middle of a run; the restart reloads the lot from the store.
+          throw new Error(`fault injected into lot ${lotId}`)
+        }
+        const command = job.command
+        if (isDeleted || command._tag === "DeleteLot") {
+          job.failed(LotNotFound.of(lotId))
+          continue
+        }
+        if (command._tag === "Read") {
+          // Answered from the lot as the jobs before it left it, and sent with them once durable.
+          decided.push({ job, reply: job.accepted(lot, []) })
+          continue
+        }
+        const decision = lot.decide(command, now)
+        if (decision._tag === "Left") {
+          const reply = job.rejected(decision.left)
           const record = keyedRecord(job, reply.stored)
           if (record !== undefined) stored.push(record)
           decided.push({ job, reply })
-          if (events.length === 0) continue
-          if (!ahead) goAhead()
-          for (const event of events) {
-            const seq = lot.version + 1
-            records.push(toRecord(lotId, seq, event))
-            applied.push(lot.apply(event))
-            published.push({ seq, event })
-          }
+          continue
         }
-        if (records.length === 0 && stored.length === 0) {
-          for (const d of decided) d.reply.send()
-          return Effect.void
+        const events = decision.right
+        const reply = job.accepted(lot, events)
+        const record = keyedRecord(job, reply.stored)
+        if (record !== undefined) stored.push(record)
+        decided.push({ job, reply })
+        if (events.length === 0) continue
+        if (!ahead) goAhead()
+        for (const event of events) {
+          const seq = lot.version + 1
+          records.push(toRecord(lotId, seq, event))
+          applied.push(lot.apply(event))
+          published.push({ seq, event })
         }
-        const spans = jobSpans(fiber, decided)
-        const write: Write = { events: records, idempotency: stored.length === 0 ? undefined : stored }
-        return Effect.async<void>((resume) =>
-          writer.submit(write, spans, (exit) => {
-            // Called on the writer's fiber: a defect here must end this worker's life, not the writer.
-            try {
-              endSpans(fiber, spans, exit)
-              resume(Exit.isSuccess(exit) ? committed(decided, published, timers, background) : notCommitted(decided, applied, exit))
-            } catch (defect) {
-              resume(Effect.die(defect))
-            }
-          })
-        )
+      }
+      if (records.length === 0 && stored.length === 0) {
+        sendAll(decided)
+        return next()
+      }
+      const runSpans = jobSpans(decided)
+      const write: Write = { events: records, idempotency: stored.length === 0 ? undefined : stored }
+      writer.submit(write, runSpans, (exit) => {
+        // Called from the writer: a defect here must end this worker's life, not the writer.
+        try {
+          endSpans(runSpans, exit)
+          if (Exit.isSuccess(exit)) committed(decided, published)
+          else notCommitted(decided, applied, exit)
+        } catch (defect) {
+          return die(defect)
+        }
+        next()
       })
+    }
 
     const sendAll = (decided: ReadonlyArray<Decided>) => {
       for (const d of decided) d.reply.send()
     }
 
-    /** A run's write committed: open the gate, publish, then answer (after arming timers, if any). */
-    const committed = (
-      decided: ReadonlyArray<Decided>,
-      published: ReadonlyArray<{ readonly seq: number; readonly event: LotEvent }>,
-      timers: FiberSet.FiberSet,
-      background: FiberSet.FiberSet
-    ): Effect.Effect<void> => {
+    /** A run's write committed: open the gate, publish, arm timers, then answer. */
+    const committed = (decided: ReadonlyArray<Decided>, published: ReadonlyArray<{ readonly seq: number; readonly event: LotEvent }>) => {
       settle()
       if (published.length > 0 && subscribers.size > 0) {
         subscribers.publish(published.map(({ event, seq }) => StoredLotEvent.make({ lotId, seq, event }, true)))
       }
-      const followUps: Array<Effect.Effect<unknown>> = []
+      // Armed before the callers hear back: a caller answered first could move a test clock past the expiry.
       for (const { event } of published) {
-        if (event._tag === "SlotReserved") followUps.push(scheduleExpiry(timers, event.expiresAt))
+        if (event._tag === "SlotReserved") life?.runTimer(expiryTimer(event.expiresAt))
       }
       if (lot.version - lastSnapshotSeq >= Math.max(settings.snapshotEvery, lot.occupiedCount + lot.reservedCount)) {
         // Amortised: a snapshot costs O(live vehicles), so one is taken at most every that many events.
         const record = snapshotNow()
-        if (record !== undefined) followUps.push(FiberSet.run(background, commitSnapshot(record)))
+        if (record !== undefined) life?.runBackground(commitSnapshot(record))
       }
-      if (followUps.length === 0) {
-        sendAll(decided)
-        return Effect.void
-      }
-      // A caller answered before its hold's timer is armed could move a test clock past the expiry first.
-      return Effect.zipRight(Effect.all(followUps, { discard: true }), Effect.sync(() => sendAll(decided)))
+      sendAll(decided)
     }
 
     /** A run's write failed: not durable, so not kept; the lot in memory goes back to what the log says. */
-    const notCommitted = (decided: ReadonlyArray<Decided>, applied: ReadonlyArray<Applied>, exit: Exit.Exit<void, StorageUnavailable>): Effect.Effect<void> => {
+    const notCommitted = (decided: ReadonlyArray<Decided>, applied: ReadonlyArray<Applied>, exit: Exit.Exit<void, StorageUnavailable>) => {
       for (let i = applied.length - 1; i >= 0; i--) lot.undo(applied[i])
       settle()
       const error = storageFailure(exit)
       for (const d of decided) d.job.failed(error)
-      if (!decided.some((d) => d.job === expireDue)) return Effect.void
+      if (!decided.some((d) => d.job === expireDue)) return
       // No timer fires again for a hold already due, so the expiry is retried here.
-      return Effect.zipRight(
-        Effect.logWarning("reservation expiry not written; retried in a second", error.message),
-        Effect.forkIn(Effect.interruptible(Effect.delay(enqueueExpiry, "1 second")), scope)
+      runInWorker(
+        Effect.zipRight(
+          Effect.logWarning("reservation expiry not written; retried in a second", error.message).pipe(annotate),
+          Effect.delay(enqueueExpiry, "1 second")
+        )
       )
     }
 
-    /** Serves what was taken from the mailbox: runs of lot commands, a deletion alone. */
-    const serve = (batch: ReadonlyArray<Job>, timers: FiberSet.FiberSet, background: FiberSet.FiberSet): Effect.Effect<void> =>
-      Effect.suspend(() => {
-        inFlight = batch
-        return Effect.zipRight(servePart(batch, 0, timers, background), Effect.suspend(afterServe))
-      })
-
-    const servePart = (batch: ReadonlyArray<Job>, from: number, timers: FiberSet.FiberSet, background: FiberSet.FiberSet): Effect.Effect<void> => {
-      if (from >= batch.length) return Effect.void
-      const first = batch[from]
-      if (first.command._tag === "DeleteLot") {
-        const deletion = isDeleted ? Effect.sync(() => first.failed(LotNotFound.of(lotId))) : deleteLot(first)
-        return Effect.zipRight(deletion, Effect.suspend(() => servePart(batch, from + 1, timers, background)))
-      }
-      let to = from
-      while (to < batch.length && batch[to].command._tag !== "DeleteLot") to++
-      const run = serveRun(from === 0 && to === batch.length ? batch : batch.slice(from, to), timers, background)
-      return to === batch.length ? run : Effect.zipRight(run, Effect.suspend(() => servePart(batch, to, timers, background)))
+    const offerOne = (job: Job): boolean => {
+      if (mailbox.length >= settings.mailboxSize) return false
+      mailbox.push(job)
+      schedule()
+      return true
     }
 
-    // Readers that waited on the write go before the next run can close the gate again.
-    const afterServe = () => {
-      inFlight = []
-      return readersWaiting > 0 ? Effect.yieldNow() : Effect.void
-    }
-
-    const enqueueExpiry = Effect.suspend(() => (Queue.unsafeOffer(mailbox, expireDue) ? Effect.void : Effect.fail("full" as const))).pipe(
+    const enqueueExpiry = Effect.suspend(() => (offerOne(expireDue) ? Effect.void : Effect.fail("full" as const))).pipe(
       Effect.retry(Schedule.spaced("100 millis")),
       Effect.orDie
     )
 
-    // Timers are armed while a run is served (uninterruptibly): they must not inherit that, or a stop would wait them out.
-    const scheduleExpiry = (timers: FiberSet.FiberSet, expiresAt: number) =>
-      FiberSet.run(
-        timers,
-        Clock.currentTimeMillis.pipe(
-          Effect.flatMap((now) => Effect.sleep(Duration.millis(Math.max(0, expiresAt - now)))),
-          Effect.zipRight(enqueueExpiry),
-          Effect.interruptible
-        )
+    const expiryTimer = (expiresAt: number) =>
+      Clock.currentTimeMillis.pipe(
+        Effect.flatMap((now) => Effect.sleep(Duration.millis(Math.max(0, expiresAt - now)))),
+        Effect.zipRight(enqueueExpiry)
       )
 
     const reload = Effect.gen(function* () {
@@ -387,39 +446,42 @@ export const startLotWorker = (
       lastSnapshotSeq = rebuilt.snapshotSeq
     })
 
-    /** One life of the worker: (re)load if needed, arm the reservation timers, serve the mailbox. */
-    const life = Effect.scoped(
+    /** One life of the worker: (re)load if needed, arm the reservation timers, serve until a defect. */
+    const oneLife = Effect.scoped(
       Effect.gen(function* () {
         if (needsReload) {
           yield* reload
           needsReload = false
           settle()
         }
-        const timers = yield* FiberSet.make()
-        const background = yield* FiberSet.make()
-        for (const reservation of lot.reservations()) yield* scheduleExpiry(timers, reservation.expiresAt)
-        // Only the wait is interruptible: a batch once taken is decided, written and answered.
-        return yield* Effect.forever(
-          Effect.uninterruptibleMask((restore) =>
-            Effect.flatMap(restore(Queue.takeBetween(mailbox, 1, maxRun)), (batch) => serve(Chunk.toReadonlyArray(batch), timers, background))
-          )
-        )
+        const runTimer = yield* FiberSet.makeRuntime<never>()
+        const runBackground = yield* FiberSet.makeRuntime<never>()
+        const ended = yield* Deferred.make<never>()
+        for (const reservation of lot.reservations()) runTimer(expiryTimer(reservation.expiresAt))
+        yield* Effect.addFinalizer(() => Effect.sync(() => (life = undefined)))
+        life = {
+          runTimer: (effect) => runTimer(effect),
+          runBackground: (effect) => runBackground(effect),
+          die: (defect) => Deferred.unsafeDone(ended, Exit.die(defect))
+        }
+        schedule()
+        return yield* Deferred.await(ended)
       })
     )
 
     // The error is made only if someone waits: building one costs more than a stop of an idle lot otherwise would.
     const failWaiting = (error: () => LotUnavailable | LotNotFound) =>
-      Effect.gen(function* () {
-        const waiting = yield* Queue.takeAll(mailbox)
+      Effect.sync(() => {
+        const waiting = mailbox.splice(0)
         const current = inFlight
         inFlight = []
-        if (current.length === 0 && Chunk.isEmpty(waiting)) return
+        if (current.length === 0 && waiting.length === 0) return
         const answer = error()
         for (const job of current) job.failed(answer)
         for (const job of waiting) job.failed(answer)
       })
 
-    const supervised = life.pipe(
+    const supervised = oneLife.pipe(
       Effect.catchAllCause((cause) =>
         Cause.isInterruptedOnly(cause)
           ? Effect.interrupt
@@ -437,11 +499,15 @@ export const startLotWorker = (
       annotate
     )
 
-    // Finalizers run last-added first: the fiber stops, then waiting callers are answered, then a
-    // last snapshot makes the next start-up short.
+    // Finalizers run last-added first: the supervisor stops, the run in flight (if any) finishes,
+    // then waiting callers are answered, then a last snapshot makes the next start-up short.
     yield* Scope.addFinalizer(
       scope,
-      Effect.suspend(() => failWaiting(() => (isDeleted ? LotNotFound.of(lotId) : LotUnavailable.of(lotId)))).pipe(
+      Effect.suspend(() => {
+        stopping = true
+        return awaitIdle
+      }).pipe(
+        Effect.zipRight(Effect.suspend(() => failWaiting(() => (isDeleted ? LotNotFound.of(lotId) : LotUnavailable.of(lotId))))),
         Effect.zipRight(subscribers.closeAll),
         Effect.zipRight(
           Effect.suspend(() => {
@@ -453,14 +519,13 @@ export const startLotWorker = (
       )
     )
     yield* Metrics.trackLotWorker
-    // The fiber starts on the lot's first command ("started on demand"): a cold start recovers every
-    // lot but starts only those with reservations to time; the others cost nothing until used.
-    const runtime = yield* Effect.runtime<never>()
+    // The supervisor starts on the lot's first command ("started on demand"): a cold start recovers
+    // every lot but starts only those with reservations to time; the others cost nothing until used.
     let started = false
     const start = () => {
       if (started) return
       started = true
-      Runtime.runFork(runtime)(Effect.forkIn(supervised, scope))
+      runFork(Effect.forkIn(supervised, scope))
     }
     if (lot.reservedCount > 0) start()
 
@@ -472,18 +537,17 @@ export const startLotWorker = (
       current: () => lot,
       offer: (job) => {
         start()
-        return Queue.unsafeOffer(mailbox, job)
+        return offerOne(job)
       },
       offerAll: (jobs) => {
         start()
         // Checked first, so that a script is queued whole or refused whole; nothing runs in between.
-        const queued = Math.max(0, Option.getOrElse(mailbox.unsafeSize(), () => 0))
-        if (settings.mailboxSize - queued < jobs.length) return false
-        for (const job of jobs) Queue.unsafeOffer(mailbox, job)
+        if (settings.mailboxSize - mailbox.length < jobs.length) return false
+        for (const job of jobs) mailbox.push(job)
+        schedule()
         return true
       },
-      // A queue's size goes negative by the number of fibers waiting to take: an idle worker is one.
-      mailboxDepth: Effect.map(Queue.size(mailbox), (size) => Math.max(0, size)),
+      mailboxDepth: Effect.sync(() => mailbox.length),
       subscribers,
       deleted: () => isDeleted
     } satisfies LotWorker

@@ -86,15 +86,43 @@ export const startSpan = (
   name: string,
   parent: Tracer.AnySpan | undefined,
   attributes: Readonly<Record<string, unknown>>
+): Tracer.Span | undefined => startSpanWith(spanSourceOf(fiber), name, parent, attributes)
+
+export const endSpan = (fiber: Fiber.RuntimeFiber<unknown, unknown>, span: Tracer.Span, exit: Exit.Exit<unknown, unknown>): void =>
+  span.end(clockOf(fiber).unsafeCurrentTimeNanos(), exit)
+
+/**
+ * What starting a span reads from a fiber: its tracer (undefined when tracing is off or only the
+ * built-in tracer is there) and its clock. Captured once by code that runs in callbacks, outside
+ * any fiber (the lot worker's runs).
+ */
+export interface SpanSource {
+  readonly tracer: Tracer.Tracer | undefined
+  readonly clock: Clock.Clock
+}
+
+const spanSourceOf = (fiber: Fiber.RuntimeFiber<unknown, unknown>): SpanSource => ({
+  tracer: !fiber.getFiberRef(FiberRef.currentTracerEnabled) || fiber.currentTracer === builtInTracer ? undefined : fiber.currentTracer,
+  clock: clockOf(fiber)
+})
+
+/** The current fiber's span source. */
+export const currentSpanSource: Effect.Effect<SpanSource> = Effect.withFiberRuntime((fiber) => Effect.succeed(spanSourceOf(fiber)))
+
+export const startSpanWith = (
+  source: SpanSource,
+  name: string,
+  parent: Tracer.AnySpan | undefined,
+  attributes: Readonly<Record<string, unknown>>
 ): Tracer.Span | undefined => {
-  if (!fiber.getFiberRef(FiberRef.currentTracerEnabled) || fiber.currentTracer === builtInTracer) return undefined
-  const span = fiber.currentTracer.span(name, Option.fromNullable(parent), Context.empty(), [], clockOf(fiber).unsafeCurrentTimeNanos(), "internal")
+  if (source.tracer === undefined) return undefined
+  const span = source.tracer.span(name, Option.fromNullable(parent), Context.empty(), [], source.clock.unsafeCurrentTimeNanos(), "internal")
   for (const key in attributes) span.attribute(key, attributes[key])
   return span
 }
 
-export const endSpan = (fiber: Fiber.RuntimeFiber<unknown, unknown>, span: Tracer.Span, exit: Exit.Exit<unknown, unknown>): void =>
-  span.end(clockOf(fiber).unsafeCurrentTimeNanos(), exit)
+export const endSpanWith = (source: SpanSource, span: Tracer.Span, exit: Exit.Exit<unknown, unknown>): void =>
+  span.end(source.clock.unsafeCurrentTimeNanos(), exit)
 
 /**
  * One group-commit transaction of `batchSize` writes: span "store.commit" with the batch size and,
