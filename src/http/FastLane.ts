@@ -2,9 +2,8 @@ import { HttpApi, HttpApiError, HttpApiSchema } from "@effect/platform"
 import { Cause, Effect, Either, Exit, FiberRef, FiberRefs, Layer, List, LogLevel, LogSpan, Option, ParseResult, Runtime, Schema } from "effect"
 import type { IncomingMessage, ServerResponse } from "node:http"
 import { AppConfig } from "../config.ts"
-import type { LotId } from "../domain/Ids.ts"
 import { Ticket } from "../domain/Views.ts"
-import { type CommandError, type Envelope, Parking } from "../runtime/Parking.ts"
+import { type Envelope, Parking, type TicketCommand } from "../runtime/Parking.ts"
 import { builtInTracer } from "../telemetry/Instrument.ts"
 import { recordFastLaneRequestNow, recordHttpRequestNow } from "../telemetry/Metrics.ts"
 import { Api, CommandHeaders, LeaveBody, LotPath, ParkBody } from "./Api.ts"
@@ -26,13 +25,11 @@ import { requestIdAnnotation, requestIdFrom, requestIdHeader } from "./RequestId
  * and is not installed when spans are exported, so that traced requests get the platform's spans.
  */
 
-type Decoded = Either.Either<Effect.Effect<Ticket, CommandError>, ParseResult.ParseError>
-
 interface LaneRoute {
   readonly template: string
   readonly successStatus: number
-  /** Decodes the body and, if it decodes, gives the Parking call. */
-  readonly command: (parking: Parking["Type"], envelope: Envelope, lotId: LotId, body: unknown) => Decoded
+  /** Decodes the body into the command Parking runs, as the platform's handler would call it. */
+  readonly command: (body: unknown) => Either.Either<TicketCommand, ParseResult.ParseError>
 }
 
 /** The Api's endpoints by method and path template, with their declared success status. */
@@ -55,11 +52,9 @@ const decodeParkBody = Schema.decodeUnknownEither(ParkBody)
 const decodeLeaveBody = Schema.decodeUnknownEither(LeaveBody)
 
 const routes: Record<string, LaneRoute> = {
-  park: route("/v1/lots/:lotId/park", (parking, envelope, lotId, body) =>
-    Either.map(decodeParkBody(body), (payload) => parking.park(envelope, lotId, payload))
-  ),
-  leave: route("/v1/lots/:lotId/leave", (parking, envelope, lotId, body) =>
-    Either.map(decodeLeaveBody(body), (payload) => parking.leave(envelope, lotId, leaveTargetOf(payload)))
+  park: route("/v1/lots/:lotId/park", (body) => Either.map(decodeParkBody(body), (input) => ({ _tag: "Park", input }))),
+  leave: route("/v1/lots/:lotId/leave", (body) =>
+    Either.map(decodeLeaveBody(body), (payload) => ({ _tag: "Leave", target: leaveTargetOf(payload) }))
   )
 }
 
@@ -132,7 +127,6 @@ export const FastLaneLive = Layer.scopedDiscard(
     const parking = yield* Parking
     const keyRing = yield* KeyRing
     const runtime = yield* Effect.runtime<never>()
-    const runCallback = Runtime.runCallback(runtime)
     const runFork = Runtime.runFork(runtime)
     // As logRequests does for the platform: a line per response only if its level is printed.
     const logsRequests = LogLevel.lessThanEqual(
@@ -229,19 +223,17 @@ export const FastLaneLive = Layer.scopedDiscard(
             correlationId: requestId,
             idempotencyKey: Either.isRight(headers) ? headers.right["idempotency-key"] : undefined
           }
-          const command = lane.command(parking, envelope, path.right.lotId, body)
+          const command = lane.command(body)
           if (Either.isLeft(command)) return failWith(invalidInputFrom(command.left))
           if (Either.isLeft(headers)) return failWith(invalidInputFrom(headers.left))
-          runCallback(command.right, {
-            onExit: (exit) => {
-              try {
-                if (Exit.isSuccess(exit)) return respond(answerOf(lane.successStatus, encodeTicket(exit.value)))
-                const failure = Cause.failureOption(exit.cause)
-                if (Option.isSome(failure)) return failWith(failure.value)
-                internalError(exit.cause)
-              } catch (defect) {
-                internalError(Cause.die(defect))
-              }
+          parking.submit(envelope, path.right.lotId, command.right, (exit) => {
+            try {
+              if (Exit.isSuccess(exit)) return respond(answerOf(lane.successStatus, encodeTicket(exit.value)))
+              const failure = Cause.failureOption(exit.cause)
+              if (Option.isSome(failure)) return failWith(failure.value)
+              internalError(exit.cause)
+            } catch (defect) {
+              internalError(Cause.die(defect))
             }
           })
         } catch (defect) {

@@ -1,4 +1,4 @@
-import { Context, type Effect, type Either, Schema, type Stream } from "effect"
+import { Context, type Effect, type Either, type Exit, Schema, type Stream } from "effect"
 import type {
   IdempotencyKeyReused,
   InvalidInput,
@@ -20,6 +20,11 @@ import type { LeaveTarget } from "../domain/Lot.ts"
 import type { SlotType } from "../domain/SlotType.ts"
 import type { Tariff } from "../domain/Tariff.ts"
 import type { LotSummary, ParkedVehicle, Reservation, SlotInfo, Ticket, VehicleLocation } from "../domain/Views.ts"
+
+/** The commands `Parking.submit` takes: those whose answer is a ticket. */
+export type TicketCommand =
+  | { readonly _tag: "Park"; readonly input: ParkVehicle }
+  | { readonly _tag: "Leave"; readonly target: LeaveTarget }
 
 /** Who asks, for which request, and under which idempotency key. Every command carries one. */
 export interface Envelope {
@@ -106,6 +111,12 @@ export class Parking extends Context.Tag("parkplane/Parking")<
       steps: ReadonlyArray<ScriptStep>
     ) => Effect.Effect<ReadonlyArray<ScriptAnswer>, Exclude<DeliveryError, IdempotencyKeyReused>>
     readonly leave: (envelope: Envelope, lotId: LotId, target: LeaveTarget) => Effect.Effect<Ticket, CommandError>
+    /**
+     * `park` or `leave` for a caller that is not a fiber (the HTTP fast lane): the same command,
+     * answered once through `onExit`. Without an idempotency key it takes no Effect step at all;
+     * with one it runs as the Effect does (a stored answer is looked up first).
+     */
+    readonly submit: (envelope: Envelope, lotId: LotId, command: TicketCommand, onExit: (exit: Exit.Exit<Ticket, CommandError>) => void) => void
     readonly reserve: (envelope: Envelope, lotId: LotId, input: ReserveSlot) => Effect.Effect<Reservation, CommandError>
     readonly cancelReservation: (
       envelope: Envelope,

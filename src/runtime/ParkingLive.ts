@@ -1,5 +1,5 @@
 import type { SqlClient } from "@effect/sql"
-import { Chunk, Clock, type ConfigError, Deferred, Effect, Either, Exit, Layer, Option, Schedule, Schema, Stream, type Tracer } from "effect"
+import { Chunk, Clock, type ConfigError, Deferred, Effect, Either, Exit, Layer, Option, Runtime, Schedule, Schema, Stream, type Tracer } from "effect"
 import { AppConfig } from "../config.ts"
 import {
   IdempotencyKeyReused,
@@ -22,7 +22,7 @@ import type { EventRecord } from "../store/Records.ts"
 import { LotStore } from "../store/LotStore.ts"
 import { StorageFaults } from "../store/StorageFaults.ts"
 import { Writer } from "../store/Writer.ts"
-import { instrumentCommand, startCommand } from "../telemetry/Instrument.ts"
+import { type CommandProbe, currentSpanSource, instrumentCommand, startCommand, startCommandWith } from "../telemetry/Instrument.ts"
 import * as Metrics from "../telemetry/Metrics.ts"
 import { fromRecord, toRecord } from "./EventCodec.ts"
 import {
@@ -34,7 +34,7 @@ import {
 } from "./Idempotency.ts"
 import { LotRegistry } from "./LotRegistry.ts"
 import type { Job, Keyed, LotWorker } from "./LotWorker.ts"
-import { type CommandError, type DeliveryError, type Envelope, EventPage, Parking, type ScriptAnswer, type ScriptStep } from "./Parking.ts"
+import { type CommandError, type DeliveryError, type Envelope, EventPage, Parking, type ScriptAnswer, type ScriptStep, type TicketCommand } from "./Parking.ts"
 import { WorkerFaults } from "./WorkerFaults.ts"
 
 const ticketCodec = responseCodec(Ticket, LotRuleErrorSchema)
@@ -159,6 +159,25 @@ const make = Effect.gen(function* () {
   const lotRuleRejection = (error: LotRuleError | LotNotEmpty): Exit.Exit<never, LotRuleError> =>
     error._tag === "LotNotEmpty" ? Exit.die(error) : Exit.fail(error)
 
+  /** An unkeyed lot command from its offer to its durable answer, with no Effect step. */
+  const sendUnkeyed = <A>(
+    probe: CommandProbe,
+    envelope: Envelope,
+    lotId: LotId,
+    operation: Metrics.CommandOperation,
+    command: LotCommand,
+    answer: (lot: Lot, events: ReadonlyArray<LotEvent>) => A,
+    resume: (exit: Exit.Exit<A, CommandError>) => void
+  ): void => {
+    const finish = (exit: Exit.Exit<A, CommandError>) => {
+      probe.end(exit)
+      resume(exit)
+    }
+    const worker = registry.lookup(envelope.tenant, lotId)
+    if (worker === undefined) finish(Exit.fail(LotNotFound.of(lotId)))
+    else offerJob(worker, probe.span, operation, command, undefined, undefined, answer, lotRuleRejection, finish)
+  }
+
   const lotCommand = <A>(
     envelope: Envelope,
     lotId: LotId,
@@ -173,16 +192,9 @@ const make = Effect.gen(function* () {
       // Without a key: two Effect steps from the call to the durable answer, the probe ended in the
       // answer's callback (what instrumentCommand would do around it).
       return Effect.withFiberRuntime((fiber) =>
-        Effect.async<A, CommandError>((resume) => {
-          const probe = startCommand(fiber, operation, context)
-          const finish = (exit: Exit.Exit<A, CommandError>) => {
-            probe.end(exit)
-            resume(exit)
-          }
-          const worker = registry.lookup(envelope.tenant, lotId)
-          if (worker === undefined) finish(Exit.fail(LotNotFound.of(lotId)))
-          else offerJob(worker, probe.span, operation, command, undefined, undefined, answer, lotRuleRejection, finish)
-        })
+        Effect.async<A, CommandError>((resume) =>
+          sendUnkeyed(startCommand(fiber, operation, context), envelope, lotId, operation, command, answer, resume)
+        )
       )
     }
     const stored = {
@@ -272,6 +284,24 @@ const make = Effect.gen(function* () {
     return Ticket.of({ ...open, exitedAt: left.at, fee: left.fee })
   }
 
+  /** What park and leave are, for both their Effect and their callback forms. */
+  const ticketCommandSpec = (lotId: LotId, request: TicketCommand) =>
+    request._tag === "Park"
+      ? {
+          operation: "park" as const,
+          body: request.input,
+          command: LotCommand.Park({ registration: request.input.registration, color: request.input.color, slotType: request.input.slotType }),
+          answer: (_: Lot, events: ReadonlyArray<LotEvent>) => Lot.ticketOf(lotId, firstEvent(events, "VehicleParked"))
+        }
+      : { operation: "leave" as const, body: request.target, command: LotCommand.Leave({ target: request.target }), answer: closedTicket }
+
+  const ticketCommand = (envelope: Envelope, lotId: LotId, spec: ReturnType<typeof ticketCommandSpec>) =>
+    lotCommand(envelope, lotId, spec.operation, spec.body, spec.command, ticketCodec, spec.answer)
+
+  // For callers that are not fibers (`submit`): captured once, as a fiber would read them.
+  const spanSource = yield* currentSpanSource
+  const runCallback = Runtime.runCallback(yield* Effect.runtime<never>())
+
   const purge = Clock.currentTimeMillis.pipe(
     Effect.flatMap((now) => store.purgeIdempotency(now)),
     Effect.catchAll((e) => Effect.logWarning("idempotency purge failed", e.message))
@@ -342,16 +372,7 @@ const make = Effect.gen(function* () {
         )
       )),
 
-    park: (envelope, lotId, input) =>
-      lotCommand(
-        envelope,
-        lotId,
-        "park",
-        input,
-        LotCommand.Park({ registration: input.registration, color: input.color, slotType: input.slotType }),
-        ticketCodec,
-        (_, events) => Lot.ticketOf(lotId, firstEvent(events, "VehicleParked"))
-      ),
+    park: (envelope, lotId, input) => ticketCommand(envelope, lotId, ticketCommandSpec(lotId, { _tag: "Park", input })),
 
     runScript: (envelope, lotId, steps) =>
       Effect.flatMap(registry.get(envelope.tenant, lotId), (worker) =>
@@ -368,8 +389,14 @@ const make = Effect.gen(function* () {
             }).pipe(Effect.tap((answers) => countScript(steps, answers)))
       ),
 
-    leave: (envelope, lotId, target) =>
-      lotCommand(envelope, lotId, "leave", target, LotCommand.Leave({ target }), ticketCodec, closedTicket),
+    leave: (envelope, lotId, target) => ticketCommand(envelope, lotId, ticketCommandSpec(lotId, { _tag: "Leave", target })),
+
+    submit: (envelope, lotId, request, onExit) => {
+      const spec = ticketCommandSpec(lotId, request)
+      if (envelope.idempotencyKey !== undefined) return void runCallback(ticketCommand(envelope, lotId, spec), { onExit })
+      const context = { lotId, tenant: envelope.tenant, correlationId: envelope.correlationId }
+      sendUnkeyed(startCommandWith(spanSource, undefined, spec.operation, context), envelope, lotId, spec.operation, spec.command, spec.answer, onExit)
+    },
 
     reserve: (envelope, lotId, input) =>
       Effect.flatMap(Clock.currentTimeMillis, (now) =>

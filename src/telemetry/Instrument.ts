@@ -43,10 +43,18 @@ export interface CommandProbe {
  * Effect: the runtime's hot path ends the probe in the callback itself, saving the Effect steps of
  * `onExit` (see ParkingLive's `lotCommand`). Call `end` once.
  */
-export const startCommand = (fiber: Fiber.RuntimeFiber<unknown, unknown>, operation: CommandOperation, context: CommandContext): CommandProbe => {
-  const clock = clockOf(fiber)
-  const start = clock.unsafeCurrentTimeNanos()
-  const span = startSpan(fiber, `Parking.${operation}`, fiber.currentSpan, {
+export const startCommand = (fiber: Fiber.RuntimeFiber<unknown, unknown>, operation: CommandOperation, context: CommandContext): CommandProbe =>
+  startCommandWith(spanSourceOf(fiber), fiber.currentSpan, operation, context)
+
+/** `startCommand` for a caller that is not a fiber: its span source captured beforehand. */
+export const startCommandWith = (
+  source: SpanSource,
+  parent: Tracer.AnySpan | undefined,
+  operation: CommandOperation,
+  context: CommandContext
+): CommandProbe => {
+  const start = source.clock.unsafeCurrentTimeNanos()
+  const span = startSpanWith(source, `Parking.${operation}`, parent, {
     "parkplane.operation": operation,
     "parkplane.lot_id": context.lotId,
     "parkplane.tenant": context.tenant,
@@ -56,7 +64,7 @@ export const startCommand = (fiber: Fiber.RuntimeFiber<unknown, unknown>, operat
     span,
     end: (exit) => {
       const outcome = outcomeOfExit(exit)
-      const end = clock.unsafeCurrentTimeNanos()
+      const end = source.clock.unsafeCurrentTimeNanos()
       recordCommandNow(operation, outcome, Number(end - start) / 1e9)
       if (span !== undefined) {
         span.attribute("parkplane.outcome", outcome)
