@@ -194,14 +194,17 @@ export const FastLaneLive = Layer.scopedDiscard(
         if (size > maxBodyBytes) failWith(PayloadTooLarge.of(maxBodyBytes))
         else chunks.push(chunk)
       })
-      request.on("error", () => {
-        // The client went away mid-body: nobody to answer, but the request is no longer in flight.
-        if (!answered) {
-          answered = true
-          draining.leave()
-        }
-      })
+      let ended = false
+      // The client went away mid-body: nobody to answer, but the request is no longer in flight.
+      const abandoned = () => {
+        if (ended || answered) return
+        answered = true
+        draining.leave()
+      }
+      request.on("error", abandoned)
+      request.on("close", abandoned)
       request.on("end", () => {
+        ended = true
         if (answered) return
         try {
           const text = chunks.length === 1 ? chunks[0].toString("utf8") : Buffer.concat(chunks).toString("utf8")
