@@ -36,19 +36,20 @@ import { InternalError, MethodNotAllowed, NotReady, PayloadTooLarge, RouteNotFou
  * client would have to send them already normalised. On the wire we accept what a person types
  * (checked by the domain schema) and hand the normalised form to the handler.
  */
-const asTyped = <A extends string>(domain: Schema.Schema<A, string>, identifier: string, description: string) =>
-  Schema.transform(
-    Schema.String.pipe(
-      Schema.filter((raw) =>
-        Either.match(Schema.decodeEither(domain)(raw), {
-          onLeft: (error) => ParseResult.ArrayFormatter.formatErrorSync(error)[0]?.message ?? `not a valid ${identifier}`,
-          onRight: () => true
-        })
-      )
-    ),
-    Schema.String,
-    { strict: true, decode: (raw) => Schema.decodeSync(domain)(raw), encode: (normal) => normal }
-  ).annotations({ identifier, description })
+const asTyped = <A extends string>(domain: Schema.Schema<A, string>, identifier: string, description: string) => {
+  // One decode of the domain schema per value: it both checks and normalises (a filter followed by
+  // a transform decoded every registration and colour twice, on the hot path of park and leave).
+  const decodeDomain = Schema.decodeEither(domain)
+  return Schema.transformOrFail(Schema.String, Schema.String, {
+    strict: true,
+    decode: (raw, _, ast) =>
+      Either.mapLeft(
+        decodeDomain(raw),
+        (error) => new ParseResult.Type(ast, raw, ParseResult.ArrayFormatter.formatErrorSync(error)[0]?.message ?? `not a valid ${identifier}`)
+      ),
+    encode: ParseResult.succeed
+  }).annotations({ identifier, description })
+}
 
 export const RegistrationInput = asTyped(
   Registration,
