@@ -56,7 +56,7 @@ const whyLines = (rows: ReadonlyArray<BenchRow>, http: HttpBenchResult, recovery
       "why (HTTP): parkplane serves fewer requests per second than bare node:http + better-sqlite3 doing the same durable write" +
         (ours === undefined || theirs === undefined
           ? "."
-          : `: its server process spent ${Math.round(ours.figure).toLocaleString("en-US")} us of CPU per request against ${Math.round(theirs.figure).toLocaleString("en-US")} us (${(ours.figure / theirs.figure).toFixed(0)}x).`)
+          : `: its server process spent ${Math.round(ours.figure).toLocaleString("en-US")} us of CPU per request against ${Math.round(theirs.figure).toLocaleString("en-US")} us (${(ours.figure / theirs.figure).toFixed(ours.figure / theirs.figure < 10 ? 1 : 0)}x).`)
     )
     if (http.profile !== undefined) lines.push("  parkplane under load, CPU profile (idle excluded):", ...describeProfile(http.profile))
   }
