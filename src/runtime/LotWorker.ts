@@ -145,7 +145,8 @@ export const startLotWorker = (
     let serving: ReadonlyArray<Job> | undefined
     let scheduled = false
     let stopping = false
-    const idleWaiters: Array<() => void> = []
+    /** Open while no batch is being served: a stop waits on it. */
+    const idle = Effect.unsafeMakeLatch(true)
 
     const runtime = yield* Effect.runtime<never>()
     const clock = yield* Effect.clock
@@ -225,21 +226,16 @@ export const startLotWorker = (
     const becomeIdle = () => {
       serving = undefined
       inFlight = []
-      for (const wake of idleWaiters.splice(0)) wake()
+      idle.unsafeOpen()
       schedule()
     }
-
-    const awaitIdle = Effect.async<void>((resume) => {
-      if (serving === undefined) resume(Effect.void)
-      else idleWaiters.push(() => resume(Effect.void))
-    })
 
     /** Ends the current life on a defect: the supervisor answers the jobs in flight and restarts. */
     const die = (defect: unknown) => {
       const current = life
       life = undefined
       serving = undefined
-      for (const wake of idleWaiters.splice(0)) wake()
+      idle.unsafeOpen()
       current?.die(defect)
     }
 
@@ -249,6 +245,7 @@ export const startLotWorker = (
       if (serving !== undefined || life === undefined || stopping || mailbox.length === 0) return
       const batch = mailbox.splice(0, maxRun)
       serving = batch
+      idle.unsafeClose()
       inFlight = batch
       servePart(batch, 0)
     }
@@ -505,7 +502,7 @@ export const startLotWorker = (
       scope,
       Effect.suspend(() => {
         stopping = true
-        return awaitIdle
+        return idle.await
       }).pipe(
         Effect.zipRight(Effect.suspend(() => failWaiting(() => (isDeleted ? LotNotFound.of(lotId) : LotUnavailable.of(lotId))))),
         Effect.zipRight(subscribers.closeAll),

@@ -221,11 +221,16 @@ export class Writer extends Effect.Service<Writer>()("parkplane/Writer", {
     const pending: Array<Pending> = []
     let scheduled = false
     let committing = false
-    const idleWaiters: Array<() => void> = []
+    /** Open while no batch is being committed: the finalizer waits on it. */
+    const idle = Effect.unsafeMakeLatch(true)
 
+    const startCommitting = () => {
+      committing = true
+      idle.unsafeClose()
+    }
     const becomeIdle = () => {
       committing = false
-      for (const wake of idleWaiters.splice(0)) wake()
+      idle.unsafeOpen()
     }
 
     const schedule = () => {
@@ -238,7 +243,7 @@ export class Writer extends Effect.Service<Writer>()("parkplane/Writer", {
     const kick = () => {
       scheduled = false
       if (committing || pending.length === 0) return
-      committing = true
+      startCommitting()
       runCommit(commitBatch(pending.splice(0, commitMaxBatch)), {
         onExit: () => {
           becomeIdle()
@@ -247,16 +252,11 @@ export class Writer extends Effect.Service<Writer>()("parkplane/Writer", {
       })
     }
 
-    const awaitIdle = Effect.async<void>((resume) => {
-      if (!committing) resume(Effect.void)
-      else idleWaiters.push(() => resume(Effect.void))
-    })
-
     // On close: wait for the batch in flight, then commit what is left, batch by batch.
     const drain: Effect.Effect<void> = Effect.suspend(() => {
-      if (committing) return Effect.zipRight(awaitIdle, drain)
+      if (committing) return Effect.zipRight(idle.await, drain)
       if (pending.length === 0) return Effect.void
-      committing = true
+      startCommitting()
       return Effect.zipRight(Effect.ensuring(commitBatch(pending.splice(0, commitMaxBatch)), Effect.sync(becomeIdle)), drain)
     })
 
