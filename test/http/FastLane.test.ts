@@ -1,5 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Context, Effect, Layer } from "effect"
+import { connect } from "node:net"
+import { Draining } from "../../src/http/Draining.ts"
 import { BaseUrl, testServer } from "./TestServer.ts"
 
 /*
@@ -165,5 +167,27 @@ describe("the fast lane", () => {
       ]).pipe(
         Effect.map((answers) => expect(answers.map((a) => a.status)).toEqual([201, 401, 401, 401, 400, 401, 404, 404, 201, 200]))
       )
+    }))
+
+  it.scoped("stops counting a request in flight when its client goes away mid-body", () =>
+    Effect.gen(function* () {
+      const server = yield* Layer.build(testServer({}))
+      const baseUrl = Context.get(server, BaseUrl)
+      const draining = Context.get(server, Draining)
+      yield* send(baseUrl, { path: "/v1/lots", body: { name: "Abandoned", slots: 2 } })
+      const socket = connect(Number(new URL(baseUrl).port), "127.0.0.1")
+      // Real sockets, real time: the server must see the request, then the client leave.
+      const until = (wanted: number) =>
+        Effect.promise(async () => {
+          for (let i = 0; i < 200; i++) {
+            if (Effect.runSync(draining.inFlight) === wanted) return true
+            await new Promise((resolve) => setTimeout(resolve, 10))
+          }
+          return false
+        })
+      socket.write('POST /v1/lots/L1/park HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{"registration":')
+      expect(yield* until(1)).toBe(true)
+      socket.destroy()
+      expect(yield* until(0)).toBe(true)
     }))
 })
