@@ -2,7 +2,6 @@ import { HttpApi, HttpApiError, HttpApiSchema } from "@effect/platform"
 import { Cause, Effect, Either, Exit, FiberRef, FiberRefs, Layer, List, LogLevel, LogSpan, Option, ParseResult, Runtime, Schema } from "effect"
 import type { IncomingMessage, ServerResponse } from "node:http"
 import { AppConfig } from "../config.ts"
-import { Ticket } from "../domain/Views.ts"
 import { type Envelope, Parking, type TicketCommand } from "../runtime/Parking.ts"
 import { builtInTracer } from "../telemetry/Instrument.ts"
 import { recordFastLaneRequestNow, recordHttpRequestNow } from "../telemetry/Metrics.ts"
@@ -13,6 +12,7 @@ import { bodyNotJson, bodyTooDeep, invalidInputOf, isRetryLater, jsonDepth, maxB
 import { leaveTargetOf } from "./Handlers.ts"
 import { InternalError, PayloadTooLarge } from "./HttpErrors.ts"
 import { requestIdAnnotation, requestIdFrom, requestIdHeader } from "./RequestId.ts"
+import { ticketJson } from "./TicketJson.ts"
 
 /*
  * The fast lane (docs/decisions/0013): `POST /v1/lots/{lotId}/park` and `/leave` answered straight
@@ -66,7 +66,6 @@ const lanePath = /^\/v1\/lots\/([A-Za-z0-9_.-]{1,200})\/(park|leave)\/?(?:\?.*)?
 
 const decodePath = Schema.decodeUnknownEither(LotPath)
 const decodeHeaders = Schema.decodeUnknownEither(CommandHeaders)
-const encodeTicket = Schema.encodeSync(Ticket)
 
 /** The platform's decode error for a ParseError, turned into parkplane's InvalidInput. */
 const invalidInputFrom = (error: ParseResult.ParseError) =>
@@ -231,7 +230,7 @@ export const FastLaneLive = Layer.scopedDiscard(
           if (Either.isLeft(headers)) return failWith(invalidInputFrom(headers.left))
           parking.submit(envelope, path.right.lotId, command.right, (exit) => {
             try {
-              if (Exit.isSuccess(exit)) return respond(answerOf(lane.successStatus, encodeTicket(exit.value)))
+              if (Exit.isSuccess(exit)) return respond({ status: lane.successStatus, body: ticketJson(exit.value) })
               const failure = Cause.failureOption(exit.cause)
               if (Option.isSome(failure)) return failWith(failure.value)
               internalError(exit.cause)
