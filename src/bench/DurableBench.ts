@@ -44,7 +44,7 @@ const withTempDir = <A>(f: (dir: string) => A): A => {
 }
 
 /** Park+leave commands per second through `Parking` on a fresh database file, with a given batch cap. */
-export const runtimeRate = (options: DurableBenchOptions, maxBatch: number): Promise<number> =>
+const runtimeRate = (options: DurableBenchOptions, maxBatch: number): Promise<number> =>
   withTempDir((dir) => {
     const config = ConfigProvider.fromMap(
       new Map([

@@ -219,15 +219,11 @@ export const FastLaneLive = Layer.scopedDiscard(
           } catch {
             return failWith(bodyNotJson())
           }
-          const headers = decodeHeaders(request.headers)
-          const envelope: Envelope = {
-            tenant: tenant.value,
-            correlationId: requestId,
-            idempotencyKey: Either.isRight(headers) ? headers.right["idempotency-key"] : undefined
-          }
           const command = lane.command(body)
           if (Either.isLeft(command)) return failWith(invalidInputFrom(command.left))
+          const headers = decodeHeaders(request.headers)
           if (Either.isLeft(headers)) return failWith(invalidInputFrom(headers.left))
+          const envelope: Envelope = { tenant: tenant.value, correlationId: requestId, idempotencyKey: headers.right["idempotency-key"] }
           parking.submit(envelope, path.right.lotId, command.right, (exit) => {
             try {
               if (Exit.isSuccess(exit)) return respond({ status: lane.successStatus, body: ticketJson(exit.value) })

@@ -84,22 +84,6 @@ export const clockOf = (fiber: Fiber.RuntimeFiber<unknown, unknown>) => Context.
 export const builtInTracer = Effect.runSync(Effect.tracer)
 
 /**
- * A span started on the fiber's tracer without becoming its current span (see instrumentCommand);
- * undefined when tracing is off or only the built-in tracer would receive it (Instrument.ts, mostly
- * spans and their attributes, was 4.2% of self time in a profile of the 100-lot durable loop).
- * End it with `endSpan`.
- */
-export const startSpan = (
-  fiber: Fiber.RuntimeFiber<unknown, unknown>,
-  name: string,
-  parent: Tracer.AnySpan | undefined,
-  attributes: Readonly<Record<string, unknown>>
-): Tracer.Span | undefined => startSpanWith(spanSourceOf(fiber), name, parent, attributes)
-
-export const endSpan = (fiber: Fiber.RuntimeFiber<unknown, unknown>, span: Tracer.Span, exit: Exit.Exit<unknown, unknown>): void =>
-  span.end(clockOf(fiber).unsafeCurrentTimeNanos(), exit)
-
-/**
  * What starting a span reads from a fiber: its tracer (undefined when tracing is off or only the
  * built-in tracer is there) and its clock. Captured once by code that runs in callbacks, outside
  * any fiber (the lot worker's runs).
@@ -117,6 +101,12 @@ const spanSourceOf = (fiber: Fiber.RuntimeFiber<unknown, unknown>): SpanSource =
 /** The current fiber's span source. */
 export const currentSpanSource: Effect.Effect<SpanSource> = Effect.withFiberRuntime((fiber) => Effect.succeed(spanSourceOf(fiber)))
 
+/**
+ * A span started on the source's tracer without becoming a fiber's current span (see
+ * instrumentCommand); undefined when tracing is off or only the built-in tracer would receive it
+ * (Instrument.ts, mostly spans and their attributes, was 4.2% of self time in a profile of the
+ * 100-lot durable loop, session 3). End it with `endSpanWith`.
+ */
 export const startSpanWith = (
   source: SpanSource,
   name: string,

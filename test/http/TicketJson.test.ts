@@ -2,14 +2,12 @@ import { describe, expect, it } from "@effect/vitest"
 import { Arbitrary, Schema } from "effect"
 import { Ticket } from "../../src/domain/Views.ts"
 import { ticketJson, ticketJsonBySchema } from "../../src/http/TicketJson.ts"
-
-// Registrations and colours are free text here: quotes, backslashes and control characters must survive.
-const awkward = Schema.String.annotations({ arbitrary: () => (fc) => fc.string({ unit: "binary", maxLength: 12 }) })
+import { awkwardText } from "../freeText.ts"
 
 describe("ticket JSON", () => {
   it.prop(
     "is written exactly as the Ticket Schema encodes it, open or closed",
-    { fields: Arbitrary.make(Schema.Struct({ ...Ticket.fields, registration: awkward, color: awkward })) },
+    { fields: Arbitrary.make(Schema.Struct({ ...Ticket.fields, registration: awkwardText, color: awkwardText })) },
     ({ fields }) => {
       const ticket = Ticket.make({ ...fields }, true)
       expect(ticketJson(ticket)).toBe(ticketJsonBySchema(ticket))
