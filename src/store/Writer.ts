@@ -3,6 +3,7 @@ import type { SqlError } from "@effect/sql/SqlError"
 import { Cause, Duration, Effect, Exit, Option, Runtime, type Tracer } from "effect"
 import { RuntimeConfig } from "../config.ts"
 import { StorageUnavailable } from "../domain/Errors.ts"
+import { type Compiled, makeEventInserts } from "./EventInsert.ts"
 import type { EventRecord, IdempotencyRecord, Write } from "./Records.ts"
 import { StorageFaults } from "./StorageFaults.ts"
 import { builtInTracer, clockOf, withCommitSpan } from "../telemetry/Instrument.ts"
@@ -20,10 +21,9 @@ interface Pending {
 }
 
 /*
- * SQLite binds at most 32,766 variables per statement; events have 6 columns and idempotency
- * records 5, so these row counts stay well under it.
+ * SQLite binds at most 32,766 variables per statement; idempotency records have 5 columns, so this
+ * row count stays well under it.
  */
-const eventRowsPerInsert = 4000
 const idempotencyRowsPerInsert = 4000
 
 const chunksOf = <A>(items: ReadonlyArray<A>, size: number): ReadonlyArray<ReadonlyArray<A>> => {
@@ -31,15 +31,6 @@ const chunksOf = <A>(items: ReadonlyArray<A>, size: number): ReadonlyArray<Reado
   for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size))
   return chunks
 }
-
-const eventRow = (e: EventRecord) => ({
-  lot_id: e.lotId,
-  seq: e.seq,
-  type: e.type,
-  payload: e.payload,
-  at: e.at,
-  ticket_id: e.ticketId
-})
 
 const idempotencyRow = (r: IdempotencyRecord) => ({
   tenant: r.tenant,
@@ -66,13 +57,8 @@ export class Writer extends Effect.Service<Writer>()("parkplane/Writer", {
     // Set when the scope closes, checked in the same synchronous step as the offer.
     let closed = false
 
-    /** A statement compiled by the client (its dialect's placeholders), to run on a reserved connection. */
-    type Compiled = readonly [sql: string, params: ReadonlyArray<unknown>]
     const compiled = (statement: Statement.Statement<unknown>): Compiled => statement.compile()
-
-    const insertEvents = (events: ReadonlyArray<EventRecord>, into: Array<Compiled>) => {
-      for (const rows of chunksOf(events, eventRowsPerInsert)) into.push(compiled(sql`INSERT INTO events ${sql.insert(rows.map(eventRow))}`))
-    }
+    const insertEvents = makeEventInserts(sql)
 
     const upsertIdempotency = (records: ReadonlyArray<IdempotencyRecord>, into: Array<Compiled>) => {
       // One row per key (the last write wins), as a multi-row upsert may not touch a row twice.
