@@ -797,6 +797,26 @@ export class Lot {
     return slot === undefined ? undefined : this.#ticketOf(slot)
   }
 
+  /**
+   * The ticket a `VehicleLeft` decided on this lot closes, with its exit and fee, read before the
+   * event applies; undefined if its slot does not hold that ticket.
+   */
+  closedTicket(left: VehicleLeft): Ticket | undefined {
+    const slot = left.slot
+    if (this.#registrationAt[slot] === undefined || ticketIdOf(this.id, this.#seqAt[slot]) !== left.ticketId) return undefined
+    return Ticket.of({
+      id: left.ticketId,
+      lotId: this.id,
+      slot,
+      slotType: slotTypeOfCode(this.#types[slot]),
+      registration: this.#registrationAt[slot],
+      color: this.#colorAt[slot]!.display,
+      enteredAt: this.#enteredAt[slot],
+      exitedAt: left.at,
+      fee: left.fee
+    })
+  }
+
   reservation(reservationId: string): Reservation | undefined {
     const hold = this.#holds.get(reservationId)
     return hold === undefined ? undefined : this.#reservationOf(hold)

@@ -33,7 +33,7 @@ import {
   responseCodec
 } from "./Idempotency.ts"
 import { LotRegistry } from "./LotRegistry.ts"
-import type { Job, Keyed, LotWorker } from "./LotWorker.ts"
+import type { Job, Keyed, LotWorker, Reply } from "./LotWorker.ts"
 import { type CommandError, type DeliveryError, type Envelope, EventPage, Parking, type ScriptAnswer, type ScriptStep, type TicketCommand } from "./Parking.ts"
 import { WorkerFaults } from "./WorkerFaults.ts"
 
@@ -60,6 +60,52 @@ const readStored = (lotId: LotId, records: ReadonlyArray<EventRecord>) =>
       onRight: (event) => Effect.succeed(StoredLotEvent.make({ lotId, seq: record.seq, event }, true))
     })
   )
+
+// A lot command never meets LotNotEmpty; only DeleteLot can.
+const lotRuleRejection = (error: LotRuleError | LotNotEmpty): Exit.Exit<never, LotRuleError> =>
+  error._tag === "LotNotEmpty" ? Exit.die(error) : Exit.fail(error)
+
+/**
+ * An unkeyed lot command from its offer to its durable answer: the job in the mailbox, its own
+ * reply (a job has one) and its probe in one object, with no closure per command; this is the hot
+ * path of every write. It answers once: a later answer is ignored.
+ */
+class UnkeyedCommand<A> implements Job, Reply {
+  readonly keyed = undefined
+  readonly stored = undefined
+  readonly span: Tracer.AnySpan | undefined
+  #decided: Exit.Exit<A, CommandError> | undefined
+  #answered = false
+  constructor(
+    readonly operation: Metrics.CommandOperation,
+    readonly command: LotCommand,
+    private readonly probe: CommandProbe,
+    private readonly answer: (lot: Lot, events: ReadonlyArray<LotEvent>) => A,
+    private readonly resume: (exit: Exit.Exit<A, CommandError>) => void
+  ) {
+    this.span = probe.span
+  }
+  accepted(lot: Lot, events: ReadonlyArray<LotEvent>): Reply {
+    this.#decided = Exit.succeed(this.answer(lot, events))
+    return this
+  }
+  rejected(error: LotRuleError | LotNotEmpty): Reply {
+    this.#decided = lotRuleRejection(error)
+    return this
+  }
+  failed(error: StorageUnavailable | LotUnavailable | LotNotFound): void {
+    this.finish(Exit.fail(error))
+  }
+  send(): void {
+    if (this.#decided !== undefined) this.finish(this.#decided)
+  }
+  finish(exit: Exit.Exit<A, CommandError>): void {
+    if (this.#answered) return
+    this.#answered = true
+    this.probe.end(exit)
+    this.resume(exit)
+  }
+}
 
 const make = Effect.gen(function* () {
   const registry = yield* LotRegistry
@@ -155,10 +201,6 @@ const make = Effect.gen(function* () {
     if (!worker.offer(job)) answerWith(Exit.fail(Overloaded.of(worker.lotId)))
   }
 
-  // A lot command never meets LotNotEmpty; only DeleteLot can.
-  const lotRuleRejection = (error: LotRuleError | LotNotEmpty): Exit.Exit<never, LotRuleError> =>
-    error._tag === "LotNotEmpty" ? Exit.die(error) : Exit.fail(error)
-
   /** An unkeyed lot command from its offer to its durable answer, with no Effect step. */
   const sendUnkeyed = <A>(
     probe: CommandProbe,
@@ -169,13 +211,10 @@ const make = Effect.gen(function* () {
     answer: (lot: Lot, events: ReadonlyArray<LotEvent>) => A,
     resume: (exit: Exit.Exit<A, CommandError>) => void
   ): void => {
-    const finish = (exit: Exit.Exit<A, CommandError>) => {
-      probe.end(exit)
-      resume(exit)
-    }
+    const job = new UnkeyedCommand(operation, command, probe, answer, resume)
     const worker = registry.lookup(envelope.tenant, lotId)
-    if (worker === undefined) finish(Exit.fail(LotNotFound.of(lotId)))
-    else offerJob(worker, probe.span, operation, command, undefined, undefined, answer, lotRuleRejection, finish)
+    if (worker === undefined) job.failed(LotNotFound.of(lotId))
+    else if (!worker.offer(job)) job.finish(Exit.fail(Overloaded.of(worker.lotId)))
   }
 
   const lotCommand = <A>(
@@ -279,9 +318,9 @@ const make = Effect.gen(function* () {
 
   const closedTicket = (lot: Lot, events: ReadonlyArray<LotEvent>): Ticket => {
     const left = firstEvent(events, "VehicleLeft")
-    const open = lot.openTicket(left.ticketId)
-    if (open === undefined) throw new Error(`ticket ${left.ticketId} is not open`)
-    return Ticket.of({ ...open, exitedAt: left.at, fee: left.fee })
+    const closed = lot.closedTicket(left)
+    if (closed === undefined) throw new Error(`ticket ${left.ticketId} is not open`)
+    return closed
   }
 
   /** What park and leave are, for both their Effect and their callback forms. */

@@ -32,10 +32,31 @@ export const instrumentCommand =
       return Effect.onExit(body(command.span), (exit) => Effect.sync(() => command.end(exit)))
     })
 
-/** A command being measured: its span (to pass on) and `end`, which records its outcome. */
-export interface CommandProbe {
+/**
+ * A command being measured: its span (to pass on) and `end`, which records its outcome. A class
+ * rather than a closure: one is made per command on the hot path.
+ */
+export class CommandProbe {
+  readonly #source: SpanSource
+  readonly #operation: CommandOperation
+  readonly #start: bigint
   readonly span: Tracer.Span | undefined
-  readonly end: (exit: Exit.Exit<unknown, unknown>) => void
+  constructor(source: SpanSource, operation: CommandOperation, span: Tracer.Span | undefined) {
+    this.#source = source
+    this.#operation = operation
+    this.#start = source.clock.unsafeCurrentTimeNanos()
+    this.span = span
+  }
+  /** Records the outcome; call once. */
+  end(exit: Exit.Exit<unknown, unknown>): void {
+    const outcome = outcomeOfExit(exit)
+    const end = this.#source.clock.unsafeCurrentTimeNanos()
+    recordCommandNow(this.#operation, outcome, Number(end - this.#start) / 1e9)
+    if (this.span !== undefined) {
+      this.span.attribute("parkplane.outcome", outcome)
+      this.span.end(end, exit)
+    }
+  }
 }
 
 /**
@@ -52,27 +73,19 @@ export const startCommandWith = (
   parent: Tracer.AnySpan | undefined,
   operation: CommandOperation,
   context: CommandContext
-): CommandProbe => {
-  const start = source.clock.unsafeCurrentTimeNanos()
-  const span = startSpanWith(source, `Parking.${operation}`, parent, {
-    "parkplane.operation": operation,
-    "parkplane.lot_id": context.lotId,
-    "parkplane.tenant": context.tenant,
-    "parkplane.correlation_id": context.correlationId
-  })
-  return {
-    span,
-    end: (exit) => {
-      const outcome = outcomeOfExit(exit)
-      const end = source.clock.unsafeCurrentTimeNanos()
-      recordCommandNow(operation, outcome, Number(end - start) / 1e9)
-      if (span !== undefined) {
-        span.attribute("parkplane.outcome", outcome)
-        span.end(end, exit)
-      }
-    }
-  }
-}
+): CommandProbe =>
+  new CommandProbe(
+    source,
+    operation,
+    source.tracer === undefined
+      ? undefined
+      : startSpanWith(source, `Parking.${operation}`, parent, {
+          "parkplane.operation": operation,
+          "parkplane.lot_id": context.lotId,
+          "parkplane.tenant": context.tenant,
+          "parkplane.correlation_id": context.correlationId
+        })
+  )
 
 /** The clock a fiber runs with (a TestClock under test), read without an Effect step. */
 export const clockOf = (fiber: Fiber.RuntimeFiber<unknown, unknown>) => Context.get(fiber.currentDefaultServices, Clock.Clock)
@@ -93,10 +106,16 @@ export interface SpanSource {
   readonly clock: Clock.Clock
 }
 
-const spanSourceOf = (fiber: Fiber.RuntimeFiber<unknown, unknown>): SpanSource => ({
-  tracer: !fiber.getFiberRef(FiberRef.currentTracerEnabled) || fiber.currentTracer === builtInTracer ? undefined : fiber.currentTracer,
-  clock: clockOf(fiber)
-})
+// The last source handed out: fibers nearly always share one tracer and one clock, so a command
+// reuses it rather than allocating its own.
+let lastSource: SpanSource = { tracer: undefined, clock: Clock.make() }
+
+const spanSourceOf = (fiber: Fiber.RuntimeFiber<unknown, unknown>): SpanSource => {
+  const tracer = !fiber.getFiberRef(FiberRef.currentTracerEnabled) || fiber.currentTracer === builtInTracer ? undefined : fiber.currentTracer
+  const clock = clockOf(fiber)
+  if (lastSource.tracer !== tracer || lastSource.clock !== clock) lastSource = { tracer, clock }
+  return lastSource
+}
 
 /** The current fiber's span source. */
 export const currentSpanSource: Effect.Effect<SpanSource> = Effect.withFiberRuntime((fiber) => Effect.succeed(spanSourceOf(fiber)))

@@ -119,15 +119,25 @@ export const httpRequestDuration = latencyHistogram(
   "HTTP request latency, in seconds"
 )
 
-/** The metric with these tags added (data-first, so the metric's types carry through). */
+/**
+ * The metric with these tags added (data-first, so the metric's types carry through).
+ * An update without extra tags hands the metric one stable array of labels, which its hook cache
+ * keys by identity; `Metric.taggedWithLabels` alone unions a fresh array per update, so every
+ * update built and hashed a new key (~270 bytes of garbage a command, session 5).
+ */
 export const withTags = <Type, In, Out>(
   metric: Metric.Metric<Type, In, Out>,
   tags: Readonly<Record<string, string>>
-): Metric.Metric<Type, In, Out> =>
-  Metric.taggedWithLabels(
-    metric,
-    Object.entries(tags).map(([key, value]) => MetricLabel.make(key, value))
+): Metric.Metric<Type, In, Out> => {
+  const labels = Object.entries(tags).map(([key, value]) => MetricLabel.make(key, value))
+  const tagged = Metric.taggedWithLabels(metric, labels)
+  return Metric.make(
+    tagged.keyType,
+    (input: In, extra) => (extra.length === 0 ? metric.unsafeUpdate(input, labels) : tagged.unsafeUpdate(input, extra)),
+    (extra) => (extra.length === 0 ? metric.unsafeValue(labels) : tagged.unsafeValue(extra)),
+    (input: In, extra) => (extra.length === 0 ? metric.unsafeModify(input, labels) : tagged.unsafeModify(input, extra))
   )
+}
 
 // ---------------------------------------------------------------------------------------------------
 // Bounded lot labels
