@@ -25,7 +25,7 @@ import {
 import { FreeSlots } from "./FreeSlots.ts"
 import { RegistrationIndex } from "./RegistrationIndex.ts"
 import { SlotIndex } from "./SlotIndex.ts"
-import { type LotId, parseEntityId, ReservationId, reservationIdOf, type TicketId, ticketIdOf } from "./Ids.ts"
+import { type LotId, ReservationId, reservationIdOf, type TicketId, ticketIdOf, ticketSeqIn } from "./Ids.ts"
 import { type SlotAction, type SlotState, slotStateCode, slotStateOfCode, transition } from "./SlotState.ts"
 import { type SlotType, slotTypeCode, slotTypeOfCode, slotTypes } from "./SlotType.ts"
 import { feeFor, type Tariff } from "./Tariff.ts"
@@ -363,8 +363,8 @@ export class Lot {
         break
       }
       case "ByTicket": {
-        const id = parseEntityId(target.ticketId)
-        occupied = id !== undefined && id.lotId === this.id && !target.ticketId.includes("-R") ? this.#bySeq.get(id.seq) : undefined
+        const seq = ticketSeqIn(this.id, target.ticketId)
+        occupied = seq === undefined ? undefined : this.#bySeq.get(seq)
         if (occupied === undefined) return Either.left(TicketNotFound.of(target.ticketId))
         break
       }
@@ -791,9 +791,9 @@ export class Lot {
 
   /** An open ticket of this lot by id. */
   openTicket(ticketId: string): Ticket | undefined {
-    const id = parseEntityId(ticketId)
-    if (id === undefined || id.lotId !== this.id || ticketId.includes("-R")) return undefined
-    const slot = this.#bySeq.get(id.seq)
+    const seq = ticketSeqIn(this.id, ticketId)
+    if (seq === undefined) return undefined
+    const slot = this.#bySeq.get(seq)
     return slot === undefined ? undefined : this.#ticketOf(slot)
   }
 

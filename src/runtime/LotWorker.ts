@@ -204,11 +204,14 @@ export const startLotWorker = (
       failed: () => {}
     }
 
-    /** The worker's span for each traced job: a child of the caller's, across the mailbox. */
+    /** The worker's span for each traced job (a child of the caller's, across the mailbox); none untraced. */
+    const noSpans: ReadonlyArray<Tracer.Span | undefined> = []
     const jobSpans = (decided: ReadonlyArray<Decided>) =>
-      decided.map(({ job }) =>
-        job.span === undefined ? undefined : startSpanWith(spanSource, `LotWorker.${job.operation}`, job.span, { "parkplane.lot_id": lotId })
-      )
+      spanSource.tracer === undefined
+        ? noSpans
+        : decided.map(({ job }) =>
+            job.span === undefined ? undefined : startSpanWith(spanSource, `LotWorker.${job.operation}`, job.span, { "parkplane.lot_id": lotId })
+          )
 
     const endSpans = (spans: ReadonlyArray<Tracer.Span | undefined>, exit: Exit.Exit<void, StorageUnavailable>) => {
       for (const span of spans) if (span !== undefined) endSpanWith(spanSource, span, exit)
@@ -322,8 +325,9 @@ export const startLotWorker = (
       const records: Array<EventRecord> = []
       const stored: Array<IdempotencyRecord> = []
       const applied: Array<Applied> = []
-      /** The run's events with their seqs: published once durable (built only if someone listens). */
-      const published: Array<{ readonly seq: number; readonly event: LotEvent }> = []
+      /** The run's events, published once durable; the first has seq `firstSeq`, the rest follow it. */
+      const firstSeq = lot.version + 1
+      const published: Array<LotEvent> = []
       for (const job of jobs) {
         if (faults.hit(lotId)) {
           // Test-only: a defect in the middle of a run; the restart reloads the lot from the store.
@@ -358,7 +362,7 @@ export const startLotWorker = (
           const seq = lot.version + 1
           records.push(toRecord(lotId, seq, event))
           applied.push(lot.apply(event))
-          published.push({ seq, event })
+          published.push(event)
         }
       }
       if (records.length === 0 && stored.length === 0) {
@@ -371,7 +375,7 @@ export const startLotWorker = (
         // Called from the writer: a defect here must end this worker's life, not the writer.
         try {
           endSpans(runSpans, exit)
-          if (Exit.isSuccess(exit)) committed(decided, published)
+          if (Exit.isSuccess(exit)) committed(decided, firstSeq, published)
           else notCommitted(decided, applied, exit)
         } catch (defect) {
           return die(defect)
@@ -385,13 +389,13 @@ export const startLotWorker = (
     }
 
     /** A run's write committed: open the gate, publish, arm timers, then answer. */
-    const committed = (decided: ReadonlyArray<Decided>, published: ReadonlyArray<{ readonly seq: number; readonly event: LotEvent }>) => {
+    const committed = (decided: ReadonlyArray<Decided>, firstSeq: number, published: ReadonlyArray<LotEvent>) => {
       settle()
       if (published.length > 0 && subscribers.size > 0) {
-        subscribers.publish(published.map(({ event, seq }) => StoredLotEvent.make({ lotId, seq, event }, true)))
+        subscribers.publish(published.map((event, i) => StoredLotEvent.make({ lotId, seq: firstSeq + i, event }, true)))
       }
       // Armed before the callers hear back: a caller answered first could move a test clock past the expiry.
-      for (const { event } of published) {
+      for (const event of published) {
         if (event._tag === "SlotReserved") life?.runTimer(expiryTimer(event.expiresAt))
       }
       if (lot.version - lastSnapshotSeq >= Math.max(settings.snapshotEvery, lot.occupiedCount + lot.reservedCount)) {
