@@ -252,7 +252,6 @@ export const outcomeOfExit = (exit: Exit.Exit<unknown, unknown>): CommandOutcome
 
 // Tagging a metric allocates and hashes its key; commands are the hot path, so each tagged series
 // is built once and reused.
-const commandCounters = new Map<string, Metric.Metric.Counter<number>>()
 const commandHistograms = new Map<string, Metric.Metric<MetricKeyType.MetricKeyType.Histogram, number, MetricState.MetricState.Histogram>>()
 const cached = <M>(cache: Map<string, M>, key: string, build: () => M): M => {
   let metric = cache.get(key)
@@ -263,8 +262,10 @@ const cached = <M>(cache: Map<string, M>, key: string, build: () => M): M => {
   return metric
 }
 
+// By operation, then outcome: looked up per command, so without building a key string each time.
+const commandCounters = new Map<string, Map<string, Metric.Metric.Counter<number>>>()
 const commandCounter = (operation: CommandOperation, outcome: CommandOutcome) =>
-  cached(commandCounters, `${operation}\u0000${outcome}`, () => withTags(commandsTotal, { operation, outcome }))
+  cached(cached(commandCounters, operation, () => new Map()), outcome, () => withTags(commandsTotal, { operation, outcome }))
 
 /** Counts a command by operation and outcome and records its latency, synchronously (the hot path). */
 export const recordCommandNow = (operation: CommandOperation, outcome: CommandOutcome, seconds: number): void => {
@@ -332,18 +333,21 @@ export const trackSseSubscriber: Effect.Effect<void, never, Scope.Scope> = Effec
   () => Metric.incrementBy(sseSubscribers, -1)
 )
 
-const statusClass = (status: number): string => `${Math.trunc(status / 100)}xx`
+const statusClasses = ["0xx", "1xx", "2xx", "3xx", "4xx", "5xx"]
+const statusClass = (status: number): string => statusClasses[Math.trunc(status / 100)] ?? `${Math.trunc(status / 100)}xx`
 
 // Every request records these; as for commands, each tagged series is built once (bounded: methods
 // x route templates x status classes). Building one formats and hashes its key: ~30 us a request.
-const httpCounters = new Map<string, Metric.Metric.Counter<number>>()
-const httpHistograms = new Map<string, Metric.Metric<MetricKeyType.MetricKeyType.Histogram, number, MetricState.MetricState.Histogram>>()
+// Looked up level by level, so that a request builds no key string either.
+const httpCounters = new Map<string, Map<string, Map<string, Metric.Metric.Counter<number>>>>()
+const httpHistograms = new Map<string, Map<string, Metric.Metric<MetricKeyType.MetricKeyType.Histogram, number, MetricState.MetricState.Histogram>>>()
 
 /** `route` must be the endpoint's path template (e.g. "/v1/lots/:lotId/park"), never the raw path. */
 export const recordHttpRequestNow = (method: string, route: string, status: number, seconds: number): void => {
   const statusTag = statusClass(status)
-  cached(httpCounters, `${method}\u0000${route}\u0000${statusTag}`, () => withTags(httpRequestsTotal, { method, route, status: statusTag })).unsafeUpdate(1, [])
-  cached(httpHistograms, `${method}\u0000${route}`, () => withTags(httpRequestDuration, { method, route })).unsafeUpdate(seconds, [])
+  const byRoute = cached(httpCounters, method, () => new Map())
+  cached(cached(byRoute, route, () => new Map()), statusTag, () => withTags(httpRequestsTotal, { method, route, status: statusTag })).unsafeUpdate(1, [])
+  cached(cached(httpHistograms, method, () => new Map()), route, () => withTags(httpRequestDuration, { method, route })).unsafeUpdate(seconds, [])
 }
 
 export const recordFastLaneRequestNow = (): void => httpFastLaneTotal.unsafeUpdate(1, [])
