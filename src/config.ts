@@ -34,6 +34,11 @@ export const RuntimeConfig = Config.all({
     Config.withDefault(256)
   ),
   commitLinger: Config.duration("PARKPLANE_COMMIT_LINGER").pipe(Config.withDefault(Duration.zero)),
+  /**
+   * Group commits of a database file run on a thread of their own (docs/decisions/0014); false
+   * runs them on the event loop's thread. An in-memory database always runs them there.
+   */
+  commitThread: Config.boolean("PARKPLANE_COMMIT_THREAD").pipe(Config.withDefault(true)),
   restartMax: Config.integer("PARKPLANE_RESTART_MAX").pipe(Config.withDefault(10))
 })
 export type RuntimeConfig = Config.Config.Success<typeof RuntimeConfig>

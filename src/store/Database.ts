@@ -10,11 +10,11 @@ import { migrations } from "./Migrations.ts"
 /*
  * better-sqlite3 waits for a lock synchronously, which stalls the whole event loop, so the driver's
  * own wait is kept short and longer waits are left to the writer's retry Schedule, which sleeps
- * without blocking.
+ * without blocking. The commit thread (CommitThread.ts) waits on its own thread, with the same limit.
  */
-const busyTimeoutMillis = 100
+export const busyTimeoutMillis = 100
 
-const isFile = (filename: string) => filename !== "" && filename !== ":memory:" && !filename.startsWith("file:")
+export const isFile = (filename: string) => filename !== "" && filename !== ":memory:" && !filename.startsWith("file:")
 
 const ensureFolder = (filename: string) =>
   Layer.effectDiscard(

@@ -3,6 +3,9 @@ import type { SqlError } from "@effect/sql/SqlError"
 import { Cause, Duration, Effect, Exit, Option, Runtime, type Tracer } from "effect"
 import { RuntimeConfig } from "../config.ts"
 import { StorageUnavailable } from "../domain/Errors.ts"
+import { SqliteClient } from "@effect/sql-sqlite-node"
+import { CommitOutcomeUnknown, isOutcomeUnknown, makeCommitThread } from "./CommitThread.ts"
+import { isFile } from "./Database.ts"
 import { type Compiled, makeEventInserts } from "./EventInsert.ts"
 import type { EventRecord, IdempotencyRecord, Write } from "./Records.ts"
 import { StorageFaults } from "./StorageFaults.ts"
@@ -11,6 +14,7 @@ import { commitBatchSize, commitSeconds, commitTransactions, storageFailures } f
 import { describe, isTransient, retryTransient } from "./Transient.ts"
 
 export { StorageFaults } from "./StorageFaults.ts"
+export { CommitOutcomeUnknown, isOutcomeUnknown } from "./CommitThread.ts"
 
 interface Pending {
   readonly write: Write
@@ -53,7 +57,11 @@ export class Writer extends Effect.Service<Writer>()("parkplane/Writer", {
   scoped: Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     const faults = yield* StorageFaults
-    const { commitLinger, commitMaxBatch } = yield* RuntimeConfig
+    const { commitLinger, commitMaxBatch, commitThread } = yield* RuntimeConfig
+    // A database file gets the commit thread; ":memory:" cannot be shared with a second connection.
+    const client = yield* Effect.serviceOption(SqliteClient.SqliteClient)
+    const thread =
+      commitThread && Option.isSome(client) && isFile(client.value.config.filename) ? yield* makeCommitThread(client.value.config.filename) : undefined
     // Set when the scope closes, checked in the same synchronous step as the offer.
     let closed = false
 
@@ -137,6 +145,8 @@ export class Writer extends Effect.Service<Writer>()("parkplane/Writer", {
         )
       )
 
+    const execute = thread === undefined ? inTransaction : thread.execute
+
     const isEmpty = (w: Write) =>
       w.createLot === undefined &&
       w.deleteLot === undefined &&
@@ -156,7 +166,7 @@ export class Writer extends Effect.Service<Writer>()("parkplane/Writer", {
         : Effect.withFiberRuntime((fiber) => {
             const clock = clockOf(fiber)
             const started = clock.unsafeCurrentTimeNanos()
-            const once = Effect.suspend(() => inTransaction(statementsOf(writes, clock.unsafeCurrentTimeMillis())))
+            const once = Effect.suspend(() => execute(statementsOf(writes, clock.unsafeCurrentTimeMillis())))
             const traced = fiber.currentTracer === builtInTracer ? once : withCommitSpan(writes.length, spans)(once)
             return retryTransient(traced).pipe(
               Effect.tap(() => {
@@ -182,8 +192,11 @@ export class Writer extends Effect.Service<Writer>()("parkplane/Writer", {
       Effect.gen(function* () {
         if (faults.isFailingNow()) return yield* settle(batch, Exit.fail(faultInjected()))
         commitBatchSize.unsafeUpdate(batch.length, [])
-        const exit = yield* Effect.exit(transaction(batch.map((p) => p.write), batch.flatMap((p) => p.spans)))
-        if (Exit.isSuccess(exit) || batch.length === 1) return yield* settle(batch, toStorageExit(exit))
+        const committed = yield* Effect.exit(transaction(batch.map((p) => p.write), batch.flatMap((p) => p.spans)))
+        const exit = Exit.isSuccess(committed) && faults.isLosingAnswersNow() ? Exit.die(new CommitOutcomeUnknown("fault injected")) : committed
+        // Unknown (the commit thread died holding the batch): it may be durable, so it is neither
+        // retried nor reported as not written; the callers meet it as a defect.
+        if (Exit.isSuccess(exit) || batch.length === 1 || isOutcomeUnknown(exit)) return yield* settle(batch, toStorageExit(exit))
         const error = Cause.failureOption(exit.cause)
         if (Option.isSome(error) && isTransient(error.value)) {
           // The database stayed locked past the retries: trying each write alone would only wait longer.
@@ -198,52 +211,72 @@ export class Writer extends Effect.Service<Writer>()("parkplane/Writer", {
      * Group commit without a loop fiber. A write queued while nothing is scheduled schedules a
      * commit for the end of this turn of the event loop (`setImmediate`: after the I/O callbacks of
      * the turn, so the requests that arrived together go into one transaction), or after the linger
-     * when one is set (on the Clock, so a TestClock drives it). One batch is committed at a time;
-     * what arrives meanwhile goes in the next. A batch once taken is always committed and answered:
-     * its fiber is a root fiber that nothing interrupts, and the finalizer waits for it.
+     * when one is set (on the Clock, so a TestClock drives it). A batch once taken is always
+     * committed and answered: its fiber is a root fiber that nothing interrupts, and the finalizer
+     * waits for it.
+     *
+     * On the event loop's thread one batch is committed at a time; what arrives meanwhile goes in
+     * the next. With the commit thread two may be in flight, so that the thread commits one while
+     * this thread decides the next (docs/decisions/0014). Callers that all wait on one commit come
+     * back together and would submit together again, leaving the thread idle while this one works:
+     * a batch taken with nothing in flight is split in two, and the two halves then keep each
+     * other's thread busy. Batches are independent: a lot has at most one write in flight.
      */
     const runtime = yield* Effect.runtime<never>()
     const runCommit = Runtime.runCallback(runtime)
     const pending: Array<Pending> = []
+    const maxInFlight = thread === undefined ? 1 : 2
     let scheduled = false
-    let committing = false
+    let inFlight = 0
     /** Open while no batch is being committed: the finalizer waits on it. */
     const idle = Effect.unsafeMakeLatch(true)
 
     const startCommitting = () => {
-      committing = true
+      inFlight++
       idle.unsafeClose()
     }
-    const becomeIdle = () => {
-      committing = false
-      idle.unsafeOpen()
+    const doneCommitting = () => {
+      inFlight--
+      if (inFlight === 0) idle.unsafeOpen()
     }
 
     const schedule = () => {
-      if (scheduled || committing || closed) return
+      if (scheduled || inFlight >= maxInFlight || closed) return
       scheduled = true
       if (Duration.greaterThan(commitLinger, Duration.zero)) runCommit(Effect.delay(Effect.sync(kick), commitLinger))
+      // With a batch already on the commit thread, the next goes as soon as this turn's work is
+      // done (nextTick: after its microtasks), so the thread gets it while this one moves on.
+      else if (inFlight > 0) process.nextTick(kick)
       else setImmediate(kick)
     }
 
-    const kick = () => {
-      scheduled = false
-      if (committing || pending.length === 0) return
+    /** Below this many writes waiting, a batch is not split: halves would be too small to pay. */
+    const splitAtLeast = 32
+
+    const commitNext = () => {
+      const split = maxInFlight > 1 && inFlight === 0 && pending.length >= splitAtLeast
+      const size = Math.min(commitMaxBatch, split ? Math.ceil(pending.length / 2) : pending.length)
       startCommitting()
-      runCommit(commitBatch(pending.splice(0, commitMaxBatch)), {
+      runCommit(commitBatch(pending.splice(0, size)), {
         onExit: () => {
-          becomeIdle()
+          doneCommitting()
           if (pending.length > 0) schedule()
         }
       })
     }
 
-    // On close: wait for the batch in flight, then commit what is left, batch by batch.
+    const kick = () => {
+      scheduled = false
+      if (closed) return
+      while (inFlight < maxInFlight && pending.length > 0) commitNext()
+    }
+
+    // On close: wait for the batches in flight, then commit what is left, batch by batch.
     const drain: Effect.Effect<void> = Effect.suspend(() => {
-      if (committing) return Effect.zipRight(idle.await, drain)
+      if (inFlight > 0) return Effect.zipRight(idle.await, drain)
       if (pending.length === 0) return Effect.void
       startCommitting()
-      return Effect.zipRight(Effect.ensuring(commitBatch(pending.splice(0, commitMaxBatch)), Effect.sync(becomeIdle)), drain)
+      return Effect.zipRight(Effect.ensuring(commitBatch(pending.splice(0, commitMaxBatch)), Effect.sync(doneCommitting)), drain)
     })
 
     yield* Effect.addFinalizer(() =>

@@ -6,7 +6,7 @@ import { LeaveTarget, Lot } from "../../src/domain/Lot.ts"
 import { Parking } from "../../src/runtime/Parking.ts"
 import { WorkerFaults } from "../../src/runtime/WorkerFaults.ts"
 import { StorageFaults } from "../../src/store/StorageFaults.ts"
-import { allEvents, createLot, envelope, memoryRuntime, tenantA } from "./Fixtures.ts"
+import { allEvents, createLot, envelope, memoryRuntime, runtimeOver, tempDatabase, tenantA } from "./Fixtures.ts"
 
 /** The lot as its log replays, next to the lot the runtime serves. */
 const servedAndReplayed = (lotId: LotId) =>
@@ -120,6 +120,42 @@ describe("storage that fails", () => {
       expect(served).toEqual(replayed)
       expect(served.summary.version).toBe(summary.version + 2)
     }).pipe(Effect.provide(memoryRuntime())))
+
+  // A commit whose answer is lost (the commit thread died after COMMIT, before its reply) may be
+  // durable: the lot must not undo it in memory, nor retry it, but reload from the store.
+  const answerLost = (runtime: ReturnType<typeof memoryRuntime>) =>
+    it.effect("restarts a lot whose commit outcome is unknown from the store: what committed is kept, nothing doubles", () =>
+      Effect.gen(function* () {
+        const parking = yield* Parking
+        const storage = yield* StorageFaults
+        const lotId = yield* createLot("lost", 4)
+        const first = yield* parking.park(envelope(), lotId, { registration: "L-1", color: "Blue" })
+
+        yield* storage.loseAnswers(true)
+        const lost = yield* Effect.either(parking.park(envelope(), lotId, { registration: "L-2", color: "Blue" }))
+        yield* storage.loseAnswers(false)
+        expect(tagOf(lost)).toBe("LotUnavailable")
+        yield* TestClock.adjust("5 seconds")
+
+        // The unanswered park did commit: the restarted lot has it, once, and goes on after it.
+        const located = yield* parking.locate(tenantA, lotId, "L-2")
+        expect(located.slot).toBe(2)
+        const third = yield* parking.park(envelope(), lotId, { registration: "L-3", color: "Blue" })
+        expect(third.slot).toBe(3)
+        expect(third.id).toBe(`${lotId}-4`)
+        expect(yield* Effect.either(parking.park(envelope(), lotId, { registration: "L-2", color: "Blue" }))).toMatchObject({
+          _tag: "Left",
+          left: { _tag: "VehicleAlreadyParked" }
+        })
+        yield* parking.leave(envelope(), lotId, LeaveTarget.ByTicket({ ticketId: first.id }))
+        const { replayed, served } = yield* servedAndReplayed(lotId)
+        expect(served).toEqual(replayed)
+        expect(served.summary.occupied).toBe(2)
+      }).pipe(Effect.provide(runtime))
+    )
+
+  describe("in memory", () => answerLost(memoryRuntime()))
+  describe("on a database file, through the commit thread", () => answerLost(runtimeOver(tempDatabase("lost.db"))))
 
   it.effect("expires a hold whose expiry could not be written once storage is back", () =>
     Effect.gen(function* () {

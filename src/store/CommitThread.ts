@@ -1,0 +1,125 @@
+import { SqlError } from "@effect/sql/SqlError"
+import { Cause, Effect, Exit, Option, Runtime, type Scope } from "effect"
+import { Worker } from "node:worker_threads"
+import { busyTimeoutMillis } from "./Database.ts"
+import type { Compiled } from "./EventInsert.ts"
+
+/**
+ * Runs a batch of compiled statements in one transaction on the commit thread: succeeds once the
+ * thread has committed, fails with the thread's SQLite error (its code kept, so a lock is still
+ * transient) after a rollback.
+ */
+export interface CommitThread {
+  readonly execute: (batch: ReadonlyArray<Compiled>) => Effect.Effect<void, SqlError>
+  /** The running thread's id, if one is running (for tests and diagnostics). */
+  readonly threadId: () => number | undefined
+  /** Makes the running thread crash before it takes its next batch (tests only: the writer never calls it). */
+  readonly stopThread: Effect.Effect<void>
+}
+
+interface Reply {
+  readonly id: number
+  readonly error?: { readonly code: string | undefined; readonly message: string }
+}
+
+const isReply = (message: unknown): message is Reply =>
+  typeof message === "object" && message !== null && "id" in message && typeof message.id === "number"
+
+/** The thread's error as the SqlError the in-thread executor would have failed with. */
+const sqlError = (error: { readonly code: string | undefined; readonly message: string }) =>
+  new SqlError({ cause: Object.assign(new Error(error.message), { code: error.code }), message: "Failed to execute statement" })
+
+/**
+ * The thread stopped while it held a batch: the batch may or may not have committed. Not a
+ * storage failure to answer and undo (it may be durable), so a defect: a lot worker that meets it
+ * restarts from the store, which knows.
+ */
+export class CommitOutcomeUnknown extends Error {
+  constructor(why: string) {
+    super(`the commit thread stopped (${why}) while it held a batch: whether it committed is unknown`)
+    this.name = "CommitOutcomeUnknown"
+  }
+}
+
+/** The exit of a write whose commit may or may not have happened. */
+export const isOutcomeUnknown = (exit: Exit.Exit<unknown, unknown>): boolean =>
+  Exit.isFailure(exit) && Cause.isDie(exit.cause) && Option.exists(Cause.dieOption(exit.cause), (defect) => defect instanceof CommitOutcomeUnknown)
+
+/**
+ * A worker thread with its own connection to the database file, running the group commits (see
+ * docs/decisions/0014): SQLite's work on a batch then overlaps with the event loop's work on the
+ * next one instead of stalling it. The writer answers no caller before the thread's reply. A
+ * thread that dies ends its batches as `CommitOutcomeUnknown` and is started afresh for the next;
+ * closing the scope closes the thread's connection.
+ */
+export const makeCommitThread = (filename: string): Effect.Effect<CommitThread, never, Scope.Scope> =>
+  Effect.gen(function* () {
+    interface Running {
+      readonly worker: Worker
+      readonly waiting: Map<number, (exit: Exit.Exit<void, SqlError>) => void>
+      /** Set on the first of its "error" and "exit" events: a crash emits both. */
+      ended: boolean
+    }
+    let running: Running | undefined
+    let nextId = 0
+    let closing = false
+    const runFork = Runtime.runFork(yield* Effect.runtime<never>())
+
+    const start = (): Running => {
+      const worker = new Worker(new URL("./commitThread.mjs", import.meta.url), {
+        workerData: { filename, busyTimeoutMillis, prepareCacheSize: 1000 },
+        // The thread runs plain JavaScript: the parent's TypeScript loader (--import) is not needed.
+        execArgv: []
+      })
+      const thread: Running = { worker, waiting: new Map(), ended: false }
+      worker.on("message", (message: unknown) => {
+        if (!isReply(message)) return
+        const resume = thread.waiting.get(message.id)
+        if (resume === undefined) return
+        thread.waiting.delete(message.id)
+        resume(message.error === undefined ? Exit.void : Exit.fail(sqlError(message.error)))
+      })
+      const stopped = (why: string) => {
+        if (thread.ended) return
+        thread.ended = true
+        if (running === thread) running = undefined
+        if (!closing) runFork(Effect.logError("the commit thread stopped; the next batch starts a new one", why))
+        const held = [...thread.waiting.values()]
+        thread.waiting.clear()
+        for (const resume of held) resume(Exit.die(new CommitOutcomeUnknown(why)))
+      }
+      worker.on("error", (error) => stopped(error.message))
+      worker.on("exit", (code) => stopped(`exit code ${code}`))
+      return thread
+    }
+
+    yield* Effect.addFinalizer(() =>
+      Effect.async<void>((resume) => {
+        closing = true
+        const thread = running
+        running = undefined
+        if (thread === undefined) return resume(Effect.void)
+        thread.worker.once("exit", () => resume(Effect.void))
+        thread.worker.postMessage({ close: true })
+      })
+    )
+
+    return {
+      execute: (batch) =>
+        Effect.async<void, SqlError>((resume) => {
+          const thread = (running ??= start())
+          const id = ++nextId
+          try {
+            thread.worker.postMessage({ id, batch })
+          } catch (cause) {
+            // A parameter that cannot be copied to the thread: nothing was sent, nothing written.
+            return resume(Exit.fail(new SqlError({ cause, message: "Failed to send the batch to the commit thread" })))
+          }
+          thread.waiting.set(id, resume)
+        }),
+      threadId: () => running?.worker.threadId,
+      // Not worker.terminate(): stopping a thread inside a SQLite call aborts the whole process
+      // (better-sqlite3 then throws into a terminating isolate).
+      stopThread: Effect.sync(() => running?.worker.postMessage({ crash: true }))
+    }
+  })

@@ -1,0 +1,54 @@
+// The group-commit writer's thread (see CommitThread.ts and docs/decisions/0014). Plain JavaScript:
+// a worker thread loads it directly, with no TypeScript loader. It holds its own connection to the
+// database file and runs each batch of statements, already compiled by @effect/sql on the main
+// thread, in one transaction; the main thread answers callers only once this thread has committed.
+import { parentPort, workerData } from "node:worker_threads"
+import Database from "better-sqlite3"
+
+const db = new Database(workerData.filename)
+// Per connection: what the main connection sets in Database.ts.
+db.pragma("journal_mode = WAL")
+db.pragma("synchronous = NORMAL")
+db.pragma(`busy_timeout = ${workerData.busyTimeoutMillis}`)
+
+// Few distinct texts reach this thread (event inserts compiled once per row count, a handful of
+// others), but snapshots and deletions carry their own: the cache is bounded like the client's.
+const statements = new Map()
+const prepared = (sql) => {
+  let statement = statements.get(sql)
+  if (statement === undefined) {
+    if (statements.size >= workerData.prepareCacheSize) statements.clear()
+    statement = db.prepare(sql)
+    statements.set(sql, statement)
+  }
+  return statement
+}
+
+const errorOf = (cause) => ({
+  code: typeof cause?.code === "string" ? cause.code : undefined,
+  message: cause instanceof Error ? cause.message : String(cause)
+})
+
+parentPort.on("message", (message) => {
+  // Tests only (CommitThread's stopThread): dies as a crash would, leaving what follows unanswered.
+  if (message.crash === true) throw new Error("the commit thread was told to crash")
+  if (message.close === true) {
+    db.close()
+    parentPort.close()
+    return
+  }
+  const { id, batch } = message
+  try {
+    db.exec("BEGIN IMMEDIATE")
+    try {
+      for (const [sql, params] of batch) prepared(sql).run(...params)
+      db.exec("COMMIT")
+    } catch (cause) {
+      if (db.inTransaction) db.exec("ROLLBACK")
+      throw cause
+    }
+    parentPort.postMessage({ id })
+  } catch (cause) {
+    parentPort.postMessage({ id, error: errorOf(cause) })
+  }
+})

@@ -1,0 +1,79 @@
+import { SqlClient } from "@effect/sql"
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Exit } from "effect"
+import * as path from "node:path"
+import { isOutcomeUnknown, makeCommitThread } from "../../src/store/CommitThread.ts"
+import { DatabaseLive } from "../../src/store/Database.ts"
+import { makeEventInserts, type Compiled } from "../../src/store/EventInsert.ts"
+import { EventLog } from "../../src/store/EventLog.ts"
+import { Writer } from "../../src/store/Writer.ts"
+import { event, storeOver, tempFolder } from "./Fixtures.ts"
+
+const fileDatabase = () => path.join(tempFolder(), "thread.db")
+
+/** The batch of statements inserting these events, as the writer compiles them. */
+const insertsOf = (events: ReadonlyArray<ReturnType<typeof event>>) =>
+  Effect.map(SqlClient.SqlClient, (sql) => {
+    const batch: Array<Compiled> = []
+    makeEventInserts(sql)(events, batch)
+    return batch
+  })
+
+const countEvents = Effect.flatMap(SqlClient.SqlClient, (sql) => Effect.map(sql<{ n: number }>`SELECT COUNT(*) AS n FROM events`, (rows) => rows[0].n))
+
+// Real time and a real worker thread: the thread's replies come on the event loop.
+describe("CommitThread", () => {
+  it.live("commits a batch on its own connection; the main connection reads it once answered", () => {
+    const filename = fileDatabase()
+    return Effect.gen(function* () {
+      const thread = yield* makeCommitThread(filename)
+      yield* thread.execute(yield* insertsOf([event("L1", 1), event("L1", 2), event("L2", 1), event("L1", 3), event("L2", 2)]))
+      expect(yield* countEvents).toBe(5)
+      expect(thread.threadId()).toBeGreaterThan(0)
+    }).pipe(Effect.scoped, Effect.provide(DatabaseLive({ filename })))
+  })
+
+  it.live("fails with SQLite's own error code and writes nothing of a batch that fails", () => {
+    const filename = fileDatabase()
+    return Effect.gen(function* () {
+      const thread = yield* makeCommitThread(filename)
+      // The second insert repeats (lot, seq): the whole batch rolls back.
+      const exit = yield* Effect.exit(thread.execute(yield* insertsOf([event("L1", 1), event("L1", 2), event("L1", 3), event("L1", 4), event("L1", 1)])))
+      expect(Exit.isFailure(exit) && !isOutcomeUnknown(exit)).toBe(true)
+      if (Exit.isFailure(exit) && exit.cause._tag === "Fail") expect(exit.cause.error.cause).toMatchObject({ code: "SQLITE_CONSTRAINT_PRIMARYKEY" })
+      expect(yield* countEvents).toBe(0)
+    }).pipe(Effect.scoped, Effect.provide(DatabaseLive({ filename })))
+  })
+
+  it.live("ends the batch a dying thread held as outcome unknown, and starts a new thread for the next", () => {
+    const filename = fileDatabase()
+    return Effect.gen(function* () {
+      const thread = yield* makeCommitThread(filename)
+      yield* thread.execute(yield* insertsOf([event("L1", 1)]))
+      const first = thread.threadId()
+      // The thread crashes before it takes the batch posted after: whether that one committed is,
+      // to this side, unknown.
+      yield* thread.stopThread
+      const exit = yield* Effect.exit(thread.execute(yield* insertsOf([event("L1", 2)])))
+      expect(isOutcomeUnknown(exit)).toBe(true)
+      yield* thread.execute(yield* insertsOf([event("L1", 3)]))
+      expect(thread.threadId()).not.toBe(first)
+      expect(yield* countEvents).toBe(2)
+    }).pipe(Effect.scoped, Effect.provide(DatabaseLive({ filename })))
+  })
+
+  it.live("is what the writer commits through on a database file, with two batches in flight at most", () => {
+    const filename = fileDatabase()
+    return Effect.gen(function* () {
+      const writer = yield* Writer
+      const log = yield* EventLog
+      const lots = Array.from({ length: 40 }, (_, i) => `L${i + 1}`)
+      yield* Effect.forEach(
+        lots,
+        (lotId) => Effect.forEach([1, 2, 3, 4, 5], (seq) => writer.commit({ events: [event(lotId, seq)] }), { discard: true }),
+        { concurrency: "unbounded", discard: true }
+      )
+      for (const lotId of lots) expect((yield* log.read(lotId, 0, 10)).map((e) => e.seq)).toEqual([1, 2, 3, 4, 5])
+    }).pipe(Effect.provide(storeOver(DatabaseLive({ filename }))))
+  })
+})
