@@ -323,14 +323,17 @@ const make = Effect.gen(function* () {
     return closed
   }
 
+  /** A park's answer: the ticket its event opened (the lot's own id, so no closure per command). */
+  const parkedTicket = (lot: Lot, events: ReadonlyArray<LotEvent>) => Lot.ticketOf(lot.id, firstEvent(events, "VehicleParked"))
+
   /** What park and leave are, for both their Effect and their callback forms. */
-  const ticketCommandSpec = (lotId: LotId, request: TicketCommand) =>
+  const ticketCommandSpec = (request: TicketCommand) =>
     request._tag === "Park"
       ? {
           operation: "park" as const,
           body: request.input,
           command: LotCommand.Park({ registration: request.input.registration, color: request.input.color, slotType: request.input.slotType }),
-          answer: (_: Lot, events: ReadonlyArray<LotEvent>) => Lot.ticketOf(lotId, firstEvent(events, "VehicleParked"))
+          answer: parkedTicket
         }
       : { operation: "leave" as const, body: request.target, command: LotCommand.Leave({ target: request.target }), answer: closedTicket }
 
@@ -411,7 +414,7 @@ const make = Effect.gen(function* () {
         )
       )),
 
-    park: (envelope, lotId, input) => ticketCommand(envelope, lotId, ticketCommandSpec(lotId, { _tag: "Park", input })),
+    park: (envelope, lotId, input) => ticketCommand(envelope, lotId, ticketCommandSpec({ _tag: "Park", input })),
 
     runScript: (envelope, lotId, steps) =>
       Effect.flatMap(registry.get(envelope.tenant, lotId), (worker) =>
@@ -428,10 +431,10 @@ const make = Effect.gen(function* () {
             }).pipe(Effect.tap((answers) => countScript(steps, answers)))
       ),
 
-    leave: (envelope, lotId, target) => ticketCommand(envelope, lotId, ticketCommandSpec(lotId, { _tag: "Leave", target })),
+    leave: (envelope, lotId, target) => ticketCommand(envelope, lotId, ticketCommandSpec({ _tag: "Leave", target })),
 
     submit: (envelope, lotId, request, onExit) => {
-      const spec = ticketCommandSpec(lotId, request)
+      const spec = ticketCommandSpec(request)
       if (envelope.idempotencyKey !== undefined) return void runCallback(ticketCommand(envelope, lotId, spec), { onExit })
       const context = { lotId, tenant: envelope.tenant, correlationId: envelope.correlationId }
       sendUnkeyed(startCommandWith(spanSource, undefined, spec.operation, context), envelope, lotId, spec.operation, spec.command, spec.answer, onExit)

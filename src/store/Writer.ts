@@ -251,7 +251,7 @@ export class Writer extends Effect.Service<Writer>()("parkplane/Writer", {
     }
 
     /** Below this many writes waiting, a batch is not split: halves would be too small to pay. */
-    const splitAtLeast = 32
+    const splitAtLeast = 64
 
     const commitNext = () => {
       const split = maxInFlight > 1 && inFlight === 0 && pending.length >= splitAtLeast
