@@ -22,6 +22,11 @@ interface Reply {
   readonly error?: { readonly code: string | undefined; readonly message: string }
 }
 
+/** How often the checkpoint thread copies the WAL into the database file. */
+const checkpointEveryMillis = 100
+/** The committer checkpoints by itself past this many WAL pages (SQLite's default is 1,000). */
+const backstopCheckpointPages = 20_000
+
 const isReply = (message: unknown): message is Reply =>
   typeof message === "object" && message !== null && "id" in message && typeof message.id === "number"
 
@@ -65,12 +70,32 @@ export const makeCommitThread = (filename: string): Effect.Effect<CommitThread, 
     let closing = false
     const runFork = Runtime.runFork(yield* Effect.runtime<never>())
 
-    const start = (): Running => {
-      const worker = new Worker(new URL("./commitThread.mjs", import.meta.url), {
-        workerData: { filename, busyTimeoutMillis, prepareCacheSize: 1000 },
+    const spawn = (role: "commit" | "checkpoint") =>
+      new Worker(new URL("./commitThread.mjs", import.meta.url), {
+        workerData: { role, filename, busyTimeoutMillis, prepareCacheSize: 1000, checkpointEveryMillis, backstopCheckpointPages },
         // The thread runs plain JavaScript: the parent's TypeScript loader (--import) is not needed.
         execArgv: []
       })
+
+    // The checkpointer lives as long as the writer; one that dies is started again (the committer's
+    // backstop checkpoints keep the WAL bounded meanwhile).
+    let checkpointer: Worker | undefined
+    const startCheckpointer = () => {
+      const worker = spawn("checkpoint")
+      worker.once("exit", (code) => {
+        if (checkpointer !== worker) return
+        checkpointer = undefined
+        if (closing) return
+        runFork(Effect.logError("the checkpoint thread stopped; starting a new one", `exit code ${code}`))
+        startCheckpointer()
+      })
+      worker.on("error", () => {})
+      checkpointer = worker
+    }
+
+    const start = (): Running => {
+      if (checkpointer === undefined) startCheckpointer()
+      const worker = spawn("commit")
       const thread: Running = { worker, waiting: new Map(), ended: false }
       worker.on("message", (message: unknown) => {
         if (!isReply(message)) return
@@ -93,14 +118,21 @@ export const makeCommitThread = (filename: string): Effect.Effect<CommitThread, 
       return thread
     }
 
-    yield* Effect.addFinalizer(() =>
+    const closeThread = (worker: Worker | undefined) =>
       Effect.async<void>((resume) => {
+        if (worker === undefined) return resume(Effect.void)
+        worker.once("exit", () => resume(Effect.void))
+        worker.postMessage({ close: true })
+      })
+
+    yield* Effect.addFinalizer(() =>
+      Effect.suspend(() => {
         closing = true
-        const thread = running
+        const committer = running?.worker
+        const checkpoints = checkpointer
         running = undefined
-        if (thread === undefined) return resume(Effect.void)
-        thread.worker.once("exit", () => resume(Effect.void))
-        thread.worker.postMessage({ close: true })
+        checkpointer = undefined
+        return Effect.zipRight(closeThread(committer), closeThread(checkpoints))
       })
     )
 
