@@ -83,10 +83,11 @@ const whyLines = (rows: ReadonlyArray<BenchRow>, http: HttpBenchResult, recovery
   }
   if (failed(rows, "group commit").length + failed(rows, "classic").length > 0) {
     lines.push(
-      "why (durable): on a small database bare better-sqlite3 spends ~13-16 us a row, SQLite's share of ours is ~11-12 us a row" +
-        " (insert ~7.5 us, commit ~4 us, measured by timing better-sqlite3's run in the loop, session 4), and the rest of a command" +
-        " (caller fiber ~8 us, worker run, job callbacks, group commit's fiber, domain) is ~35 us; as the database grows SQLite's" +
-        " cost rises for both and the ratio improves (the 40,000-per-round rows; docs/performance.md, docs/decisions/0013)."
+      "why (durable): bare better-sqlite3 spends ~8-10 us of CPU a row; a command through the runtime costs ~30-38 us of CPU" +
+        " (SQLite ~7.5 us on the commit thread; on the event loop: Effect's suspend and resume of the caller ~5.5 us, garbage" +
+        " collection ~5.7 us for ~7.9 KB allocated, our runtime and domain ~7 us, the copy to the commit thread ~1 us; session 5)." +
+        " With the commit thread the two overlap and the ratio sits at ~0.5, moving with the machine's load from run to run;" +
+        " as the database grows SQLite's cost rises for both and the ratio improves (the 40,000-per-round rows; docs/decisions/0014)."
     )
   }
   for (const row of failed(rows, "durable").concat(failed(rows, "queries"))) {
