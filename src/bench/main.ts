@@ -49,15 +49,19 @@ const whyLines = (rows: ReadonlyArray<BenchRow>, http: HttpBenchResult, recovery
   const lines: Array<string> = []
   const find = (prefix: string) => rows.find((r) => r.name.startsWith(prefix))
   if (failed(rows, "HTTP").length > 0) {
-    const cpu = rows.filter((r) => r.name.endsWith("server CPU per request"))
-    const ours = cpu.filter((r) => r.name.includes("parkplane")).at(-1)
-    const theirs = cpu.filter((r) => r.name.includes("bare")).at(-1)
-    lines.push(
-      "why (HTTP): parkplane serves fewer requests per second than bare node:http + better-sqlite3 doing the same durable write" +
-        (ours === undefined || theirs === undefined
-          ? "."
-          : `: its server process spent ${Math.round(ours.figure).toLocaleString("en-US")} us of CPU per request against ${Math.round(theirs.figure).toLocaleString("en-US")} us (${(ours.figure / theirs.figure).toFixed(ours.figure / theirs.figure < 10 ? 1 : 0)}x).`)
-    )
+    // Per failing connection count: the two servers' CPU per request at that count.
+    for (const miss of failed(rows, "HTTP")) {
+      const label = miss.name.slice(0, miss.name.indexOf(":"))
+      const ours = find(`${label}: parkplane server CPU per request`)
+      const theirs = find(`${label}: bare server CPU per request`)
+      lines.push(
+        `why (${label}): parkplane served ${miss.figure.toFixed(2)} of the requests per second of bare node:http + better-sqlite3 doing the same durable write` +
+          (ours === undefined || theirs === undefined
+            ? "."
+            : `; its server process spent ${Math.round(ours.figure).toLocaleString("en-US")} us of CPU per request against ${Math.round(theirs.figure).toLocaleString("en-US")} us (${(ours.figure / theirs.figure).toFixed(1)}x).`) +
+          " With few connections a commit holds few writes, so SQLite's cost stays per request, and each request waits for the commit: the server idles between them (docs/performance.md)."
+      )
+    }
     if (http.profile !== undefined) lines.push("  parkplane under load, CPU profile (idle excluded):", ...describeProfile(http.profile))
   }
   if (failed(rows, "recovery").length > 0) {
