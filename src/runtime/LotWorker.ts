@@ -437,10 +437,16 @@ export const startLotWorker = (
       Effect.orDie
     )
 
-    const expiryTimer = (expiresAt: number) =>
-      Clock.currentTimeMillis.pipe(
-        Effect.flatMap((now) => Effect.sleep(Duration.millis(Math.max(0, expiresAt - now)))),
-        Effect.zipRight(enqueueExpiry)
+    /*
+     * Sleeps until the clock says the hold is due, then queues the expiry. The clock is read again
+     * after each sleep: Node's timers keep their own millisecond clock, and one can wake a
+     * millisecond before Date.now() reaches the instant asked for; the expiry run would then find
+     * nothing due, and with no timer left the hold stayed until another expiry in the lot (the fault
+     * lab saw holds 4-6 s overdue, session 5).
+     */
+    const expiryTimer = (expiresAt: number): Effect.Effect<void> =>
+      Effect.flatMap(Clock.currentTimeMillis, (now) =>
+        now >= expiresAt ? enqueueExpiry : Effect.zipRight(Effect.sleep(Duration.millis(expiresAt - now)), expiryTimer(expiresAt))
       )
 
     const reload = Effect.gen(function* () {
