@@ -5,7 +5,7 @@ import type { LotId, TenantId } from "../domain/Ids.ts"
 import { type Applied, type Lot, LotCommand } from "../domain/Lot.ts"
 import type { EventRecord, IdempotencyRecord, SnapshotRecord, Write } from "../store/Records.ts"
 import type { LotStore } from "../store/LotStore.ts"
-import { isOutcomeUnknown, type Writer } from "../store/Writer.ts"
+import { outcomeUnknownOf, type Writer } from "../store/Writer.ts"
 import { lotFromRecovery } from "./Recovery.ts"
 import { snapshotRecord, toRecord } from "./EventCodec.ts"
 import { Subscribers } from "./Subscribers.ts"
@@ -302,7 +302,8 @@ export const startLotWorker = (
       }
       writer.submit(write, [], (exit) => {
         try {
-          if (isOutcomeUnknown(exit)) return die(Cause.squash(Exit.isFailure(exit) ? exit.cause : Cause.empty))
+          const unknown = outcomeUnknownOf(exit)
+          if (unknown !== undefined) return die(unknown)
           if (Exit.isFailure(exit)) job.failed(storageFailure(exit))
           else {
             onCommitted?.()
@@ -377,7 +378,8 @@ export const startLotWorker = (
         try {
           endSpans(runSpans, exit)
           // Maybe durable, maybe not: only the store knows, so this life ends and the lot reloads.
-          if (isOutcomeUnknown(exit)) return die(Cause.squash(Exit.isFailure(exit) ? exit.cause : Cause.empty))
+          const unknown = outcomeUnknownOf(exit)
+          if (unknown !== undefined) return die(unknown)
           if (Exit.isSuccess(exit)) committed(decided, firstSeq, published)
           else notCommitted(decided, applied, exit)
         } catch (defect) {

@@ -46,9 +46,14 @@ export class CommitOutcomeUnknown extends Error {
   }
 }
 
-/** The exit of a write whose commit may or may not have happened. */
-export const isOutcomeUnknown = (exit: Exit.Exit<unknown, unknown>): boolean =>
-  Exit.isFailure(exit) && Cause.isDie(exit.cause) && Option.exists(Cause.dieOption(exit.cause), (defect) => defect instanceof CommitOutcomeUnknown)
+/** The defect of a write whose commit may or may not have happened; undefined for any other exit. */
+export const outcomeUnknownOf = (exit: Exit.Exit<unknown, unknown>): CommitOutcomeUnknown | undefined => {
+  if (Exit.isSuccess(exit)) return undefined
+  const defect = Option.getOrUndefined(Cause.dieOption(exit.cause))
+  return defect instanceof CommitOutcomeUnknown ? defect : undefined
+}
+
+export const isOutcomeUnknown = (exit: Exit.Exit<unknown, unknown>): boolean => outcomeUnknownOf(exit) !== undefined
 
 /**
  * A worker thread with its own connection to the database file, running the group commits (see

@@ -14,7 +14,7 @@ import { commitBatchSize, commitSeconds, commitTransactions, storageFailures } f
 import { describe, isTransient, retryTransient } from "./Transient.ts"
 
 export { StorageFaults } from "./StorageFaults.ts"
-export { CommitOutcomeUnknown, isOutcomeUnknown } from "./CommitThread.ts"
+export { CommitOutcomeUnknown, isOutcomeUnknown, outcomeUnknownOf } from "./CommitThread.ts"
 
 interface Pending {
   readonly write: Write
@@ -220,7 +220,8 @@ export class Writer extends Effect.Service<Writer>()("parkplane/Writer", {
      * this thread decides the next (docs/decisions/0014). Callers that all wait on one commit come
      * back together and would submit together again, leaving the thread idle while this one works:
      * a batch taken with nothing in flight is split in two, and the two halves then keep each
-     * other's thread busy. Batches are independent: a lot has at most one write in flight.
+     * other's thread busy. A lot has at most one run's write in flight (its background snapshot
+     * may be in the other batch), and the thread commits batches in the order they were taken.
      */
     const runtime = yield* Effect.runtime<never>()
     const runCommit = Runtime.runCallback(runtime)
