@@ -65,32 +65,43 @@ const readStored = (lotId: LotId, records: ReadonlyArray<EventRecord>) =>
 const lotRuleRejection = (error: LotRuleError | LotNotEmpty): Exit.Exit<never, LotRuleError> =>
   error._tag === "LotNotEmpty" ? Exit.die(error) : Exit.fail(error)
 
+/** How a keyed job's answer is stored with its events, to be replayed on a retry. */
+interface StoredForms<A> {
+  readonly accepted: (value: A) => string
+  readonly rejected: (error: LotRuleError | LotNotEmpty) => string | undefined
+}
+
 /**
- * An unkeyed lot command from its offer to its durable answer: the job in the mailbox, its own
- * reply (a job has one) and its probe in one object, with no closure per command; this is the hot
- * path of every write. It answers once: a later answer is ignored.
+ * A lot command from its offer to its durable answer: the job in the mailbox and its own reply (a
+ * job has one) in one object, with no closure per command; this is the hot path of every write.
+ * A keyed job also carries the form its answer is stored in; an unkeyed one the probe it ends
+ * when it answers (a keyed one is measured around its Effect). It answers once: a later answer is
+ * ignored.
  */
-class UnkeyedCommand<A> implements Job, Reply {
-  readonly keyed = undefined
-  readonly stored = undefined
-  readonly span: Tracer.AnySpan | undefined
-  #decided: Exit.Exit<A, CommandError> | undefined
+class LotJob<A, E> implements Job, Reply {
+  stored: string | undefined = undefined
+  #decided: Exit.Exit<A, E | DeliveryError> | undefined
   #answered = false
   constructor(
     readonly operation: Metrics.CommandOperation,
-    readonly command: LotCommand,
-    private readonly probe: CommandProbe,
+    readonly command: Job["command"],
+    readonly span: Tracer.AnySpan | undefined,
+    readonly keyed: Keyed | undefined,
+    private readonly forms: StoredForms<A> | undefined,
     private readonly answer: (lot: Lot, events: ReadonlyArray<LotEvent>) => A,
-    private readonly resume: (exit: Exit.Exit<A, CommandError>) => void
-  ) {
-    this.span = probe.span
-  }
+    private readonly rejection: (error: LotRuleError | LotNotEmpty) => Exit.Exit<never, E>,
+    private readonly resume: (exit: Exit.Exit<A, E | DeliveryError>) => void,
+    private readonly probe?: CommandProbe
+  ) {}
   accepted(lot: Lot, events: ReadonlyArray<LotEvent>): Reply {
-    this.#decided = Exit.succeed(this.answer(lot, events))
+    const value = this.answer(lot, events)
+    if (this.keyed !== undefined) this.stored = this.forms?.accepted(value)
+    this.#decided = Exit.succeed(value)
     return this
   }
   rejected(error: LotRuleError | LotNotEmpty): Reply {
-    this.#decided = lotRuleRejection(error)
+    if (this.keyed !== undefined) this.stored = this.forms?.rejected(error)
+    this.#decided = this.rejection(error)
     return this
   }
   failed(error: StorageUnavailable | LotUnavailable | LotNotFound): void {
@@ -99,11 +110,15 @@ class UnkeyedCommand<A> implements Job, Reply {
   send(): void {
     if (this.#decided !== undefined) this.finish(this.#decided)
   }
-  finish(exit: Exit.Exit<A, CommandError>): void {
+  finish(exit: Exit.Exit<A, E | DeliveryError>): void {
     if (this.#answered) return
     this.#answered = true
-    this.probe.end(exit)
+    this.probe?.end(exit)
     this.resume(exit)
+  }
+  /** Puts the job in the worker's mailbox, or answers `Overloaded` when it is full. */
+  offerTo(worker: LotWorker): void {
+    if (!worker.offer(this)) this.finish(Exit.fail(Overloaded.of(worker.lotId)))
   }
 }
 
@@ -158,49 +173,6 @@ const make = Effect.gen(function* () {
     return attempt
   }
 
-  /**
-   * Puts a command in the lot's mailbox; `finish` gets its durable answer, once. Callbacks rather
-   * than a Deferred per command: this is the hot path of every write.
-   */
-  const offerJob = <A, E>(
-    worker: LotWorker,
-    span: Tracer.AnySpan | undefined,
-    operation: Metrics.CommandOperation,
-    command: Job["command"],
-    keyed: Keyed | undefined,
-    /** How a keyed job's answer is stored; none for an unkeyed one. */
-    codec: { readonly accepted: (value: A) => string; readonly rejected: (error: LotRuleError | LotNotEmpty) => string | undefined } | undefined,
-    answer: (lot: Lot, events: ReadonlyArray<LotEvent>) => A,
-    rejection: (error: LotRuleError | LotNotEmpty) => Exit.Exit<never, E>,
-    finish: (exit: Exit.Exit<A, E | DeliveryError>) => void
-  ): void => {
-    let answered = false
-    const answerWith = (exit: Exit.Exit<A, E | DeliveryError>) => {
-      if (answered) return
-      answered = true
-      finish(exit)
-    }
-    const job: Job = {
-      span,
-      operation,
-      command,
-      keyed,
-      accepted: (lot, events) => {
-        const value = answer(lot, events)
-        return {
-          stored: keyed === undefined ? undefined : codec?.accepted(value),
-          send: () => answerWith(Exit.succeed(value))
-        }
-      },
-      rejected: (error) => ({
-        stored: keyed === undefined ? undefined : codec?.rejected(error),
-        send: () => answerWith(rejection(error))
-      }),
-      failed: (error) => answerWith(Exit.fail(error))
-    }
-    if (!worker.offer(job)) answerWith(Exit.fail(Overloaded.of(worker.lotId)))
-  }
-
   /** An unkeyed lot command from its offer to its durable answer, with no Effect step. */
   const sendUnkeyed = <A>(
     probe: CommandProbe,
@@ -211,10 +183,10 @@ const make = Effect.gen(function* () {
     answer: (lot: Lot, events: ReadonlyArray<LotEvent>) => A,
     resume: (exit: Exit.Exit<A, CommandError>) => void
   ): void => {
-    const job = new UnkeyedCommand(operation, command, probe, answer, resume)
+    const job = new LotJob(operation, command, probe.span, undefined, undefined, answer, lotRuleRejection, resume, probe)
     const worker = registry.lookup(envelope.tenant, lotId)
     if (worker === undefined) job.failed(LotNotFound.of(lotId))
-    else if (!worker.offer(job)) job.finish(Exit.fail(Overloaded.of(worker.lotId)))
+    else job.offerTo(worker)
   }
 
   const lotCommand = <A>(
@@ -244,7 +216,7 @@ const make = Effect.gen(function* () {
       // The key is looked up before the lot, so a retry still replays after the lot was deleted.
       idempotent(envelope, operation, lotId, body, codec, (keyed) =>
         Effect.flatMap(registry.get(envelope.tenant, lotId), (worker) =>
-          Effect.async<A, CommandError>((resume) => offerJob(worker, span, operation, command, keyed, stored, answer, lotRuleRejection, resume))
+          Effect.async<A, CommandError>((resume) => new LotJob(operation, command, span, keyed, stored, answer, lotRuleRejection, resume).offerTo(worker))
         )
       )
     )
@@ -392,11 +364,10 @@ const make = Effect.gen(function* () {
       idempotent(envelope, "deleteLot", lotId, {}, deleteCodec, (keyed) =>
         Effect.flatMap(registry.get(envelope.tenant, lotId), (worker) =>
           Effect.async<void, CommandError | LotNotEmpty>((resume) =>
-            offerJob(
-              worker,
-              span,
+            new LotJob(
               "deleteLot",
               { _tag: "DeleteLot" },
+              span,
               keyed,
               {
                 accepted: () => deleteCodec.encode(Either.right(undefined)),
@@ -405,7 +376,7 @@ const make = Effect.gen(function* () {
               () => undefined,
               Exit.fail,
               resume
-            )
+            ).offerTo(worker)
           ).pipe(
             Effect.tap(() => registry.remove(worker)),
             // Deleting a lot answers only LotNotEmpty or a delivery error; a lot rule here is a defect.
