@@ -1,7 +1,7 @@
 import { SqlError } from "@effect/sql/SqlError"
 import { Cause, Effect, Exit, Option, Runtime, type Scope } from "effect"
 import { Worker } from "node:worker_threads"
-import { busyTimeoutMillis } from "./Database.ts"
+import { busyTimeoutMillis, prepareCacheSize } from "./Database.ts"
 import type { Compiled } from "./EventInsert.ts"
 
 /**
@@ -77,13 +77,14 @@ export const makeCommitThread = (filename: string): Effect.Effect<CommitThread, 
 
     const spawn = (role: "commit" | "checkpoint") =>
       new Worker(new URL("./commitThread.mjs", import.meta.url), {
-        workerData: { role, filename, busyTimeoutMillis, prepareCacheSize: 1000, checkpointEveryMillis, backstopCheckpointPages },
+        workerData: { role, filename, busyTimeoutMillis, prepareCacheSize, checkpointEveryMillis, backstopCheckpointPages },
         // The thread runs plain JavaScript: the parent's TypeScript loader (--import) is not needed.
         execArgv: []
       })
 
-    // The checkpointer lives as long as the writer; one that dies is started again (the committer's
-    // backstop checkpoints keep the WAL bounded meanwhile).
+    // The checkpointer lives as long as the writer; one that dies is started again a second later
+    // (not at once: one that cannot open the file would otherwise respawn in a loop), and the
+    // committer's backstop checkpoints keep the WAL bounded meanwhile.
     let checkpointer: Worker | undefined
     const startCheckpointer = () => {
       const worker = spawn("checkpoint")
@@ -91,8 +92,14 @@ export const makeCommitThread = (filename: string): Effect.Effect<CommitThread, 
         if (checkpointer !== worker) return
         checkpointer = undefined
         if (closing) return
-        runFork(Effect.logError("the checkpoint thread stopped; starting a new one", `exit code ${code}`))
-        startCheckpointer()
+        runFork(
+          Effect.logError("the checkpoint thread stopped; starting a new one", `exit code ${code}`).pipe(
+            Effect.zipRight(Effect.sleep("1 second")),
+            Effect.zipRight(Effect.sync(() => {
+              if (!closing && checkpointer === undefined) startCheckpointer()
+            }))
+          )
+        )
       })
       worker.on("error", () => {})
       checkpointer = worker

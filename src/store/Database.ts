@@ -14,6 +14,9 @@ import { migrations } from "./Migrations.ts"
  */
 export const busyTimeoutMillis = 100
 
+/** Prepared statements kept per connection (the commit thread keeps as many). */
+export const prepareCacheSize = 1000
+
 export const isFile = (filename: string) => filename !== "" && filename !== ":memory:" && !filename.startsWith("file:")
 
 const ensureFolder = (filename: string) =>
@@ -43,8 +46,7 @@ export const DatabaseLive = (options: { readonly filename: string }) =>
     Layer.provideMerge(
       SqliteClient.layer({
         filename: options.filename,
-        // Group commits insert a varying number of rows, each count its own statement text.
-        prepareCacheSize: 1000
+        prepareCacheSize
       })
     ),
     Layer.provide(ensureFolder(options.filename)),
