@@ -6,10 +6,10 @@ export type Compiled = readonly [sql: string, params: ReadonlyArray<unknown>]
 
 /*
  * Rows per INSERT. SQLite costs less per row with few rows per statement than with one statement
- * for the whole group commit: for 200 event rows a transaction, 9-11 us a row one row at a time or
- * four at a time, 12-14 at eight and 13-17 at 64-200 (better-sqlite3 alone, alternating runs,
- * session 5). Four rows a statement keep the driver's cost per statement (~2 us through
- * @effect/sql) small as well.
+ * for the whole group commit: better-sqlite3 alone, 200 event rows a transaction, medians of 7
+ * alternating runs (session 5): 7.4 us a row at one row a statement, 6.8 at four, 8.5 at six, 9.1
+ * at eight and sixteen. Four rows a statement also keep the driver's cost per statement (2.0-2.2 us
+ * through @effect/sql, measured) small.
  */
 export const eventRowsPerInsert = 4
 

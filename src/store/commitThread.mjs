@@ -4,7 +4,8 @@
 // - "commit": runs each batch of statements, already compiled by @effect/sql on the main thread,
 //   in one transaction; the main thread answers callers only once this thread has committed.
 // - "checkpoint": copies the WAL into the database file on a timer, beside the committer, so that
-//   no commit waits for a checkpoint (one took ~7 ms about every tenth batch, and held up both).
+//   no commit waits for a checkpoint (56 of 700 batches took ~7 ms each for one, holding up both
+//   threads: docs/decisions/0014).
 import { parentPort, workerData } from "node:worker_threads"
 import Database from "better-sqlite3"
 
