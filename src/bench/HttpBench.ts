@@ -10,13 +10,18 @@ import { formatShares, type ProfileSummary, summariseProfileDir } from "./Profil
  * HTTP park-then-leave loops over keep-alive connections, parkplane (the real server, `src/main.ts`)
  * against a bare node:http + better-sqlite3 server doing the same durable work per request. Each
  * server and the load generator run in their own processes; the two servers take turns, so they
- * never compete for the CPU with each other, only with the load generator.
+ * never compete for the CPU with each other, only with the load generator. On a shared machine one
+ * 10-second stretch each moved the ratio by ±25% from run to run (0.56-0.89 at 10 connections), so
+ * each connection count is measured in several short pairs, the order alternating (ours first, then
+ * bare first), and the figures are medians: the ratio is the median of the pairs' own ratios.
  */
 
 export interface HttpBenchOptions {
   readonly connections: ReadonlyArray<number>
-  /** Measured seconds per server per connection count. */
+  /** Measured seconds per server per pair. */
   readonly seconds: number
+  /** Pairs (one stretch of each server, back to back) per connection count. */
+  readonly pairs: number
   /** Unmeasured seconds per server before the first measurement, for the JIT. */
   readonly warmupSeconds: number
   readonly lots: number
@@ -27,7 +32,8 @@ export interface HttpBenchOptions {
 
 export const defaultHttpBenchOptions: HttpBenchOptions = {
   connections: [10, 50],
-  seconds: 10,
+  seconds: 5,
+  pairs: 3,
   warmupSeconds: 3,
   lots: 10,
   slotsPerLot: 1000,
@@ -37,6 +43,7 @@ export const defaultHttpBenchOptions: HttpBenchOptions = {
 export const quickHttpBenchOptions: HttpBenchOptions = {
   ...defaultHttpBenchOptions,
   seconds: 3,
+  pairs: 1,
   warmupSeconds: 1,
   profileSeconds: 0
 }
@@ -120,6 +127,25 @@ const load = async (server: Server, connections: number, seconds: number): Promi
   return { ...result, cpuMicrosPerRequest }
 }
 
+const median = (xs: ReadonlyArray<number>): number => {
+  const sorted = [...xs].sort((a, b) => a - b)
+  return sorted[Math.floor(sorted.length / 2)]
+}
+
+/** Each figure's median over the stretches; errors are summed, so none goes unreported. */
+const medianOf = (runs: ReadonlyArray<Measured>): Measured => {
+  const cpu = runs.flatMap((r) => (r.cpuMicrosPerRequest === undefined ? [] : [r.cpuMicrosPerRequest]))
+  return {
+    requestsPerSecond: median(runs.map((r) => r.requestsPerSecond)),
+    p50: median(runs.map((r) => r.p50)),
+    p99: median(runs.map((r) => r.p99)),
+    total: runs.reduce((n, r) => n + r.total, 0),
+    non2xx: runs.reduce((n, r) => n + r.non2xx, 0),
+    errors: runs.reduce((n, r) => n + r.errors, 0),
+    cpuMicrosPerRequest: cpu.length === runs.length ? median(cpu) : undefined
+  }
+}
+
 const row = (name: string, figure: number, unit: string, target?: string, pass?: boolean): BenchRow => ({ name, figure, unit, target, pass })
 
 const errorsNote = (r: LoadgenResult) => (r.non2xx + r.errors > 0 ? ` (${r.non2xx} non-2xx, ${r.errors} errors)` : "")
@@ -139,14 +165,24 @@ export const runHttpBench = async (options: HttpBenchOptions = defaultHttpBenchO
           await load(bare, options.connections[0], options.warmupSeconds)
         }
         for (const connections of options.connections) {
-          const ours = await load(parkplane, connections, options.seconds)
-          const theirs = await load(bare, connections, options.seconds)
-          const ratio = ours.requestsPerSecond / theirs.requestsPerSecond
+          const pairs: Array<{ readonly ours: Measured; readonly theirs: Measured }> = []
+          for (let pair = 0; pair < options.pairs; pair++) {
+            if (pair % 2 === 0) {
+              const ours = await load(parkplane, connections, options.seconds)
+              pairs.push({ ours, theirs: await load(bare, connections, options.seconds) })
+            } else {
+              const theirs = await load(bare, connections, options.seconds)
+              pairs.push({ ours: await load(parkplane, connections, options.seconds), theirs })
+            }
+          }
+          const ours = medianOf(pairs.map((p) => p.ours))
+          const theirs = medianOf(pairs.map((p) => p.theirs))
+          const ratio = median(pairs.map((p) => p.ours.requestsPerSecond / p.theirs.requestsPerSecond))
           const label = `HTTP park/leave, ${connections} connections`
           rows.push(
             row(`${label}: parkplane${errorsNote(ours)}`, ours.requestsPerSecond, "req/s"),
             row(`${label}: bare node:http + better-sqlite3${errorsNote(theirs)}`, theirs.requestsPerSecond, "req/s"),
-            row(`${label}: parkplane / bare`, ratio, "x", ">= 1", ratio >= 1),
+            row(`${label}: parkplane / bare (median of ${options.pairs} pairs)`, ratio, "x", ">= 1", ratio >= 1),
             row(`${label}: parkplane p50 latency`, ours.p50, "ms"),
             row(`${label}: parkplane p99 latency`, ours.p99, "ms"),
             row(`${label}: bare p50 latency`, theirs.p50, "ms"),
