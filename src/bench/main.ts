@@ -90,9 +90,10 @@ const whyLines = (rows: ReadonlyArray<BenchRow>, http: HttpBenchResult, recovery
       "why (durable): bare better-sqlite3 spends ~8-10 us of CPU a row; a command through the runtime costs 22-62 us of CPU" +
         " (session 5's full runs; 27-38 us in standalone runs). On the event loop: Effect's suspend and resume of the caller ~5.5 us," +
         " garbage collection ~5.7 us for ~7.9 KB allocated, our runtime and domain ~7 us, the copy to the commit thread ~1-2 us;" +
-        " SQLite's ~7.5-9 us a row runs on the commit thread. The ratio came to 0.48-0.62 in standalone runs and 0.30-0.57 in full" +
-        " runs, moving with the machine's load; as the database grows SQLite's cost rises for both and the ratio improves" +
-        " (the 40,000-per-round rows; docs/performance.md, docs/decisions/0014)."
+        " SQLite's ~7.5-9 us a row runs on the commit thread. The ratio came to 0.30-0.57 in session 5's full runs (bare at" +
+        " 83,000-96,000 rows/s) and 0.68-0.74 in session 6's (bare at 35,000-50,000, rounds of the two in turn): it falls as bare" +
+        " gets faster. As the database grows SQLite's cost rises for both and the ratio improves (the 40,000-per-round rows;" +
+        " docs/performance.md, docs/decisions/0014)."
     )
   }
   for (const row of failed(rows, "durable").concat(failed(rows, "queries"))) {
