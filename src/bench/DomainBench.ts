@@ -6,6 +6,7 @@ import { LeaveTarget, Lot, LotCommand } from "../domain/Lot.ts"
 import { Tariff } from "../domain/Tariff.ts"
 import { NaiveLot } from "./NaiveLot.ts"
 import { PlainLot } from "./PlainLot.ts"
+import { median } from "./Median.ts"
 
 /** One line of a benchmark's result: a figure, its unit and, when the issue sets one, its target. */
 export interface BenchRow {
@@ -215,12 +216,6 @@ const takeRandom = (slots: Array<number>, next: () => number): number => {
 
 // -----------------------------------------------------------------------------------------------
 // timing
-
-const median = (xs: ReadonlyArray<number>): number => {
-  const sorted = [...xs].sort((a, b) => a - b)
-  const mid = sorted.length >> 1
-  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
-}
 
 /**
  * Runs `step` (which does `opsPerStep` operations) for about `millis`, checking the clock every few

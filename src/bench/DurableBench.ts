@@ -10,6 +10,7 @@ import { Parking } from "../runtime/Parking.ts"
 import { RuntimeLive } from "../runtime/ParkingLive.ts"
 import { DatabaseLive } from "../store/Database.ts"
 import type { BenchRow } from "./DomainBench.ts"
+import { median } from "./Median.ts"
 
 export interface DurableBenchOptions {
   readonly lots: number
@@ -27,11 +28,6 @@ export const defaultDurableBenchOptions: DurableBenchOptions = {
   callersPerLot: 2,
   commands: 40_000,
   rounds: 3
-}
-
-const median = (xs: ReadonlyArray<number>) => {
-  const s = [...xs].sort((a, b) => a - b)
-  return s[Math.floor(s.length / 2)]
 }
 
 /** Removed once the run has settled: removing it when the promise is returned left the database to be made again in a new folder, never removed. */

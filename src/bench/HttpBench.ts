@@ -5,6 +5,7 @@ import type { BenchRow } from "./DomainBench.ts"
 import type { LoadgenOptions, LoadgenResult } from "./loadgen.ts"
 import { type Child, freePort, runTsForJson, sourcePath, startTs, stopChild, waitUntilReady } from "./Processes.ts"
 import { formatShares, type ProfileSummary, summariseProfileDir } from "./Profile.ts"
+import { median } from "./Median.ts"
 
 /*
  * HTTP park-then-leave loops over keep-alive connections, parkplane (the real server, `src/main.ts`)
@@ -125,11 +126,6 @@ const load = async (server: Server, connections: number, seconds: number): Promi
   const cpuMicrosPerRequest =
     cpuBefore === undefined || cpuAfter === undefined || result.total === 0 ? undefined : ((cpuAfter - cpuBefore) * 1000) / result.total
   return { ...result, cpuMicrosPerRequest }
-}
-
-const median = (xs: ReadonlyArray<number>): number => {
-  const sorted = [...xs].sort((a, b) => a - b)
-  return sorted[Math.floor(sorted.length / 2)]
 }
 
 /** Each figure's median over the stretches; errors are summed, so none goes unreported. */
