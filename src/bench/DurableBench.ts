@@ -75,8 +75,8 @@ const runtimeRate = (options: DurableBenchOptions, maxBatch: number, commitThrea
       const pairsPerCaller = Math.max(1, Math.floor(options.commands / 2 / callers))
       const rounds: Array<Measured> = []
       for (let round = 0; round < options.rounds; round++) {
-        // Each round, ours and bare's, starts with the last round's background snapshot writes done.
-        // No forced collection: one just before a round doubled the runtime's CPU per command in
+        // A pause before each round, ours and bare's, for the last round's background snapshot
+        // writes to finish. No forced collection: one just before a round doubled the runtime's CPU per command in
         // it (55-58 -> 103-104 us, A/B twice; docs/performance.md).
         yield* Effect.sleep("100 millis")
         beforeRound()
@@ -107,9 +107,8 @@ const runtimeRate = (options: DurableBenchOptions, maxBatch: number, commitThrea
     return Effect.runPromise(Effect.scoped(Effect.provide(program, layer)).pipe(Effect.orDie, Logger.withMinimumLogLevel(LogLevel.Warning)))
   })
 
-/** Bare better-sqlite3 writing the same rows (prepared INSERT, `batch` rows per transaction), a round at a time. */
-const openBare = (options: DurableBenchOptions, batch: number) => {
-  const dir = mkdtempSync(join(tmpdir(), "parkplane-bench-"))
+/** Bare better-sqlite3 writing the same rows (prepared INSERT, `batch` rows per transaction) into `dir`, a round at a time. */
+const openBare = (dir: string, options: DurableBenchOptions, batch: number) => {
   const db = new Database(join(dir, "bare.db"))
   db.pragma("journal_mode = WAL")
   db.pragma("synchronous = NORMAL")
@@ -142,27 +141,27 @@ const openBare = (options: DurableBenchOptions, batch: number) => {
     },
     close: (): void => {
       db.close()
-      rmSync(dir, { recursive: true, force: true })
     }
   }
 }
 
 /**
- * Group commit and bare batched, a round of each in turn (bare just before each of the runtime's
- * rounds), so that both meet the machine in the same state: on a shared machine the two measured
- * one after the other moved the ratio from 0.30 to 0.57 between full runs. The ratio is the median
- * of the rounds' own ratios.
+ * Group commit (on the commit thread or the event loop's) and bare batched, a round of each in turn
+ * (bare just before each of the runtime's rounds), so that both meet the machine in the same state:
+ * measured one after the other, the ratio moved from 0.30 to 0.57 between session 5's full runs.
+ * The ratio is the median of the rounds' own ratios.
  */
-const groupedBesideBare = async (options: DurableBenchOptions) => {
-  const bare = openBare(options, 100)
-  try {
-    const grouped = await runtimeRate(options, 512, true, bare.round)
-    const ratios = grouped.map((g, i) => g.rate / bare.rounds[i].rate)
-    return { grouped: medianOf(grouped), bare: medianOf(bare.rounds), ratio: median(ratios) }
-  } finally {
-    bare.close()
-  }
-}
+const besideBare = (options: DurableBenchOptions, commitThread: boolean) =>
+  withTempDir(async (dir) => {
+    const bare = openBare(dir, options, 100)
+    try {
+      const runtime = await runtimeRate(options, 512, commitThread, bare.round)
+      const ratios = runtime.map((r, i) => r.rate / bare.rounds[i].rate)
+      return { runtime: medianOf(runtime), bare: medianOf(bare.rounds), ratio: median(ratios) }
+    } finally {
+      bare.close()
+    }
+  })
 
 /**
  * Durable park+leave throughput in-process over many lots: group commit against one transaction per
@@ -174,8 +173,8 @@ const groupedBesideBare = async (options: DurableBenchOptions) => {
  * page cache, SQLite's own cost per row rises for both, and the ratio moves (see docs/performance.md).
  */
 export const runDurableBench = async (options: DurableBenchOptions = defaultDurableBenchOptions, largerCommands?: number): Promise<ReadonlyArray<BenchRow>> => {
-  const { grouped, bare, ratio } = await groupedBesideBare(options)
-  const onLoop = medianOf(await runtimeRate(options, 512, false))
+  const { runtime: grouped, bare, ratio } = await besideBare(options, true)
+  const { runtime: onLoop, ratio: onLoopRatio } = await besideBare(options, false)
   const single = medianOf(await runtimeRate({ ...options, commands: Math.min(options.commands, 6000) }, 1))
   const figure = (name: string, value: number, unit: string, target?: string, pass?: boolean): BenchRow => ({ name, figure: value, unit, target, pass })
   const lots = `${options.lots} lots`
@@ -185,7 +184,7 @@ export const runDurableBench = async (options: DurableBenchOptions = defaultDura
     figure(`durable park+leave, ${lots}, one transaction per command`, single.rate, "ops/s"),
     figure("bare better-sqlite3, same rows, 100 per transaction", bare.rate, "rows/s"),
     figure("group commit / bare batched (median of the rounds' ratios)", ratio, "x", ">= 0.5", ratio >= 0.5),
-    figure("group commit on the event loop's thread / bare batched", onLoop.rate / bare.rate, "x"),
+    figure("group commit on the event loop's thread / bare batched (median of the rounds' ratios)", onLoopRatio, "x"),
     figure("group commit / one transaction per command", grouped.rate / single.rate, "x", ">= 3", grouped.rate / single.rate >= 3),
     figure("CPU per command, group commit (both threads)", grouped.cpuMicros, "us"),
     figure("CPU per command, group commit on the event loop's thread", onLoop.cpuMicros, "us"),
@@ -193,10 +192,10 @@ export const runDurableBench = async (options: DurableBenchOptions = defaultDura
   ]
   if (largerCommands !== undefined) {
     const larger = { ...options, commands: largerCommands }
-    const largerPair = await groupedBesideBare(larger)
+    const largerPair = await besideBare(larger, true)
     const per = `${largerCommands.toLocaleString("en-US")} per round`
     rows.push(
-      figure(`durable park+leave, ${lots}, group commit, ${per}`, largerPair.grouped.rate, "ops/s"),
+      figure(`durable park+leave, ${lots}, group commit, ${per}`, largerPair.runtime.rate, "ops/s"),
       figure(`bare better-sqlite3, same rows, 100 per transaction, ${per}`, largerPair.bare.rate, "rows/s"),
       figure(`group commit / bare batched, ${per}`, largerPair.ratio, "x", ">= 0.5", largerPair.ratio >= 0.5)
     )

@@ -12,7 +12,7 @@ import { median } from "./Median.ts"
  * against a bare node:http + better-sqlite3 server doing the same durable work per request. Each
  * server and the load generator run in their own processes; the two servers take turns, so they
  * never compete for the CPU with each other, only with the load generator. On a shared machine one
- * 10-second stretch each moved the ratio by ±25% from run to run (0.56-0.89 at 10 connections), so
+ * 10-second stretch each gave ratios from 0.56 to 0.89 at 10 connections over session 5's runs, so
  * each connection count is measured in several short pairs, the order alternating (ours first, then
  * bare first), and the figures are medians: the ratio is the median of the pairs' own ratios.
  */
