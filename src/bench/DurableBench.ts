@@ -19,7 +19,14 @@ export interface DurableBenchOptions {
   readonly callersPerLot: number
   /** Commands per measured round, over all lots. */
   readonly commands: number
+  /** Measured rounds. */
   readonly rounds: number
+  /**
+   * Unmeasured rounds first, for the JIT: the runtime's first round cost ~55-60 us of CPU a command
+   * against ~23-30 in the rounds after it (bare: the same either way), so a median of three rounds
+   * with a cold one in it measured start-up as much as throughput (2026-12-02, docs/performance.md).
+   */
+  readonly warmupRounds: number
 }
 
 export const defaultDurableBenchOptions: DurableBenchOptions = {
@@ -27,7 +34,8 @@ export const defaultDurableBenchOptions: DurableBenchOptions = {
   slotsPerLot: 1000,
   callersPerLot: 2,
   commands: 40_000,
-  rounds: 3
+  rounds: 3,
+  warmupRounds: 1
 }
 
 /** Removed once the run has settled: removing it when the promise is returned left the database to be made again in a new folder, never removed. */
@@ -52,7 +60,7 @@ const medianOf = (rounds: ReadonlyArray<Measured>): Measured => ({ rate: median(
  * Park+leave commands per second through `Parking` on a fresh database file, with a given batch cap,
  * with group commits on the commit thread or on the event loop's thread.
  */
-const runtimeRate = (options: DurableBenchOptions, maxBatch: number, commitThread = true, beforeRound: () => void = () => {}): Promise<ReadonlyArray<Measured>> =>
+const runtimeRate = (options: DurableBenchOptions, maxBatch: number, commitThread = true, beforeRound: (measured: boolean) => void = () => {}): Promise<ReadonlyArray<Measured>> =>
   withTempDir((dir) => {
     const config = ConfigProvider.fromMap(
       new Map([
@@ -74,12 +82,13 @@ const runtimeRate = (options: DurableBenchOptions, maxBatch: number, commitThrea
       const callers = options.lots * options.callersPerLot
       const pairsPerCaller = Math.max(1, Math.floor(options.commands / 2 / callers))
       const rounds: Array<Measured> = []
-      for (let round = 0; round < options.rounds; round++) {
+      for (let round = 0; round < options.warmupRounds + options.rounds; round++) {
+        const measured = round >= options.warmupRounds
         // A pause before each round, ours and bare's, for the last round's background snapshot
         // writes to finish. No forced collection: one just before a round doubled the runtime's CPU per command in
         // it (55-58 -> 103-104 us, A/B twice; docs/performance.md).
         yield* Effect.sleep("100 millis")
-        beforeRound()
+        beforeRound(measured)
         const started = performance.now()
         const cpu = process.cpuUsage()
         yield* Effect.forEach(
@@ -99,7 +108,7 @@ const runtimeRate = (options: DurableBenchOptions, maxBatch: number, commitThrea
         )
         const commands = callers * pairsPerCaller * 2
         const used = process.cpuUsage(cpu)
-        rounds.push({ rate: commands / ((performance.now() - started) / 1000), cpuMicros: (used.user + used.system) / commands })
+        if (measured) rounds.push({ rate: commands / ((performance.now() - started) / 1000), cpuMicros: (used.user + used.system) / commands })
       }
       return rounds
     })
@@ -124,7 +133,8 @@ const openBare = (dir: string, options: DurableBenchOptions, batch: number) => {
   const rounds: Array<Measured> = []
   return {
     rounds,
-    round: (): void => {
+    /** One round; a measured one is kept in `rounds`. */
+    round: (measured: boolean): void => {
       const started = performance.now()
       const cpu = process.cpuUsage()
       for (let done = 0; done < options.commands; done += batch) {
@@ -137,7 +147,7 @@ const openBare = (dir: string, options: DurableBenchOptions, batch: number) => {
         writeBatch(rows)
       }
       const used = process.cpuUsage(cpu)
-      rounds.push({ rate: options.commands / ((performance.now() - started) / 1000), cpuMicros: (used.user + used.system) / options.commands })
+      if (measured) rounds.push({ rate: options.commands / ((performance.now() - started) / 1000), cpuMicros: (used.user + used.system) / options.commands })
     },
     close: (): void => {
       db.close()

@@ -27,10 +27,10 @@ const quickDomain: DomainBenchOptions = {
   queryOccupied: 20_000,
   memoryOccupied: 100_000
 }
-const quickDurable: DurableBenchOptions = { lots: 10, slotsPerLot: 1000, callersPerLot: 2, commands: 2000, rounds: 1 }
+const quickDurable: DurableBenchOptions = { lots: 10, slotsPerLot: 1000, callersPerLot: 2, commands: 2000, rounds: 1, warmupRounds: 1 }
 // 10,000 commands per round (a small database, as in earlier sessions' figures), and 40,000 per
 // round once more for group commit and bare (a database past SQLite's page cache).
-const fullDurable: DurableBenchOptions = { ...defaultDurableBenchOptions, commands: 10_000 }
+const fullDurable: DurableBenchOptions = { ...defaultDurableBenchOptions, commands: 10_000, rounds: 5 }
 
 /** One part of the run, timed and logged so a long run shows where it is. */
 const part = <A>(name: string, run: Effect.Effect<A>) =>

@@ -11,6 +11,8 @@ import type { Compiled } from "./EventInsert.ts"
  */
 export interface CommitThread {
   readonly execute: (batch: ReadonlyArray<Compiled>) => Effect.Effect<void, SqlError>
+  /** `execute` for a caller that is not a fiber: `done` is called once, with the same exit. */
+  readonly send: (batch: ReadonlyArray<Compiled>, done: (exit: Exit.Exit<void, SqlError>) => void) => void
   /** The running thread's id, if one is running (for tests and diagnostics). */
   readonly threadId: () => number | undefined
   /** Makes the running thread crash before it takes its next batch (tests only: the writer never calls it). */
@@ -148,19 +150,21 @@ export const makeCommitThread = (filename: string): Effect.Effect<CommitThread, 
       })
     )
 
+    const send = (batch: ReadonlyArray<Compiled>, done: (exit: Exit.Exit<void, SqlError>) => void): void => {
+      const thread = (running ??= start())
+      const id = ++nextId
+      try {
+        thread.worker.postMessage({ id, batch })
+      } catch (cause) {
+        // A parameter that cannot be copied to the thread: nothing was sent, nothing written.
+        return done(Exit.fail(new SqlError({ cause, message: "Failed to send the batch to the commit thread" })))
+      }
+      thread.waiting.set(id, done)
+    }
+
     return {
-      execute: (batch) =>
-        Effect.async<void, SqlError>((resume) => {
-          const thread = (running ??= start())
-          const id = ++nextId
-          try {
-            thread.worker.postMessage({ id, batch })
-          } catch (cause) {
-            // A parameter that cannot be copied to the thread: nothing was sent, nothing written.
-            return resume(Exit.fail(new SqlError({ cause, message: "Failed to send the batch to the commit thread" })))
-          }
-          thread.waiting.set(id, resume)
-        }),
+      execute: (batch) => Effect.async<void, SqlError>((resume) => send(batch, resume)),
+      send,
       threadId: () => running?.worker.threadId,
       // Not worker.terminate(): stopping a thread inside a SQLite call aborts the whole process
       // (better-sqlite3 then throws into a terminating isolate).

@@ -22,6 +22,10 @@ export const storeOver = (database: ReturnType<typeof DatabaseLive>, settings: R
 
 export const memoryStore = (settings: Record<string, string> = {}) => storeOver(DatabaseLive({ filename: ":memory:" }), settings)
 
+/** The same over a fresh database file: the writer then commits on its commit thread. */
+export const fileStore = (settings: Record<string, string> = {}) =>
+  storeOver(DatabaseLive({ filename: path.join(tempFolder(), "store.db") }), settings)
+
 /** A fresh folder under the system's temp folder. */
 export const tempFolder = () => fs.mkdtempSync(path.join(os.tmpdir(), "parkplane-store-"))
 
