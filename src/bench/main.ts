@@ -61,7 +61,9 @@ const whyLines = (rows: ReadonlyArray<BenchRow>, http: HttpBenchResult, recovery
           (ours === undefined || theirs === undefined
             ? "."
             : `; its server process spent ${Math.round(ours.figure).toLocaleString("en-US")} us of CPU per request against ${Math.round(theirs.figure).toLocaleString("en-US")} us (${(ours.figure / theirs.figure).toFixed(1)}x).`) +
-          " With few connections a commit holds few writes, so SQLite's cost stays per request, and each request waits for the commit: the server idles between them (docs/performance.md)."
+          " With few connections a commit holds ~3 writes, and each one wakes the commit thread: ~15 us on the event loop" +
+          " to post it (the thread's wake-up, measured alone) and ~20 us a request on the thread, which shares the" +
+          " second CPU with the load generator; bare commits each request on its one thread (docs/performance.md, session 7)."
       )
     }
     if (http.profile !== undefined) lines.push("  parkplane under load, CPU profile (idle excluded):", ...describeProfile(http.profile))
@@ -89,13 +91,10 @@ const whyLines = (rows: ReadonlyArray<BenchRow>, http: HttpBenchResult, recovery
   }
   if (failed(rows, "group commit").length + failed(rows, "classic").length > 0) {
     lines.push(
-      "why (durable): bare better-sqlite3 spends ~8-10 us of CPU a row; a command through the runtime costs 22-62 us of CPU" +
-        " (session 5's full runs; 27-38 us in standalone runs). On the event loop: Effect's suspend and resume of the caller ~5.5 us," +
-        " garbage collection ~5.7 us for ~7.9 KB allocated, our runtime and domain ~7 us, the copy to the commit thread ~1-2 us;" +
-        " SQLite's ~7.5-9 us a row runs on the commit thread. The ratio came to 0.30-0.57 in session 5's full runs (bare at" +
-        " 83,000-96,000 rows/s) and 0.68-0.74 in session 6's (bare at 35,000-50,000, rounds of the two in turn): it falls as bare" +
-        " gets faster. As the database grows SQLite's cost rises for both and the ratio improves (the 40,000-per-round rows;" +
-        " docs/performance.md, docs/decisions/0014)."
+      "why (durable): bare better-sqlite3 spends ~8-12 us of CPU a row; in session 7's runs a command through the runtime" +
+        " cost 16.7-20.1 us (both threads), group commit did 80,000-100,000 ops/s and 1.05-1.49 of bare's rate, after" +
+        " the writer's first attempt on the commit thread lost its fiber (docs/decisions/0015). A miss means the machine" +
+        " or the run changed: see docs/performance.md for what moved it before (the order of the parts, a cold round)."
     )
   }
   for (const row of failed(rows, "durable").concat(failed(rows, "queries"))) {
