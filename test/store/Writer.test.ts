@@ -106,6 +106,24 @@ describe("Writer", () => {
         yield* writer.commit({ createLot: lot("L1"), events: [event("L1", 1)] })
         expect(yield* countEvents).toBe(1)
       }).pipe(Effect.provide(store())))
+
+      it.effect("answers the rest of a batch when one caller's callback throws", () =>
+        Effect.gen(function* () {
+          const writer = yield* Writer
+          const before = yield* batchStats
+          writer.submit({ events: [event("L1", 1)] }, [], () => {
+            throw new Error("a caller that breaks its promise not to throw")
+          })
+          const others = yield* Effect.forEach([2, 3], (seq) => Effect.fork(writer.commit({ events: [event("L1", seq)] })))
+          yield* TestClock.adjust("10 millis")
+          yield* Effect.forEach(others, Fiber.join)
+          const after = yield* batchStats
+          expect(after.batches - before.batches).toBe(1)
+          expect(yield* countEvents).toBe(3)
+          // The writer goes on: the next write commits too.
+          yield* Effect.fork(writer.commit({ events: [event("L1", 4)] })).pipe(Effect.tap(() => TestClock.adjust("10 millis")), Effect.flatMap(Fiber.join))
+          expect(yield* countEvents).toBe(4)
+        }).pipe(Effect.provide(store({ PARKPLANE_COMMIT_LINGER: "10 millis" }))))
     })
   }
 
