@@ -39,6 +39,15 @@ export const RuntimeConfig = Config.all({
    * runs them on the event loop's thread. An in-memory database always runs them there.
    */
   commitThread: Config.boolean("PARKPLANE_COMMIT_THREAD").pipe(Config.withDefault(true)),
+  /**
+   * With the commit thread: a batch of at most this many statements (events go four to a
+   * statement), arriving while the thread holds none, is committed at once on the event loop's
+   * thread instead (docs/decisions/0015); 0 sends every batch to the thread.
+   */
+  commitInlineStatements: Config.integer("PARKPLANE_COMMIT_INLINE_STATEMENTS").pipe(
+    Config.validate({ message: "must be 0 or more", validation: (n) => n >= 0 }),
+    Config.withDefault(8)
+  ),
   restartMax: Config.integer("PARKPLANE_RESTART_MAX").pipe(Config.withDefault(10))
 })
 export type RuntimeConfig = Config.Config.Success<typeof RuntimeConfig>

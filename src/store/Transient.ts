@@ -9,10 +9,13 @@ const codeOf = (cause: unknown): string | undefined =>
     ? cause.code
     : undefined
 
+/** SQLite's code for a lock held by another connection (or process), extended codes included. */
+export const isTransientCode = (code: string): boolean => transientCodes.some((prefix) => code === prefix || code.startsWith(`${prefix}_`))
+
 /** A lock held by another connection (or process): worth retrying shortly. */
 export const isTransient = (error: SqlError): boolean => {
   const code = codeOf(error.cause)
-  return code !== undefined && transientCodes.some((prefix) => code === prefix || code.startsWith(`${prefix}_`))
+  return code !== undefined && isTransientCode(code)
 }
 
 /** Why a statement failed, for a StorageUnavailable message and the logs. */

@@ -57,11 +57,13 @@ export class Writer extends Effect.Service<Writer>()("parkplane/Writer", {
   scoped: Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     const faults = yield* StorageFaults
-    const { commitLinger, commitMaxBatch, commitThread } = yield* RuntimeConfig
+    const { commitInlineStatements, commitLinger, commitMaxBatch, commitThread } = yield* RuntimeConfig
     // A database file gets the commit thread; ":memory:" cannot be shared with a second connection.
     const client = yield* Effect.serviceOption(SqliteClient.SqliteClient)
     const thread =
-      commitThread && Option.isSome(client) && isFile(client.value.config.filename) ? yield* makeCommitThread(client.value.config.filename) : undefined
+      commitThread && Option.isSome(client) && isFile(client.value.config.filename)
+        ? yield* makeCommitThread(client.value.config.filename, { inlineStatements: commitInlineStatements })
+        : undefined
     // Set when the scope closes, checked in the same synchronous step as the offer.
     let closed = false
 

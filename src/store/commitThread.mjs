@@ -7,55 +7,13 @@
 //   no commit waits for a checkpoint (56 of 700 batches took ~7 ms each for one, holding up both
 //   threads: docs/decisions/0014).
 import { parentPort, workerData } from "node:worker_threads"
-import Database from "better-sqlite3"
+import { errorOf, makeBatchCommitter, openConnection } from "./sqliteCommit.mjs"
 
-const db = new Database(workerData.filename)
-// Per connection: what the main connection sets in Database.ts.
-db.pragma("journal_mode = WAL")
-db.pragma("synchronous = NORMAL")
-db.pragma(`busy_timeout = ${workerData.busyTimeoutMillis}`)
-
-// Few distinct texts reach the committer (event inserts compiled once per row count, a handful of
-// others), but snapshots and deletions carry their own: the cache is bounded like the client's.
-const statements = new Map()
-const prepared = (sql) => {
-  let statement = statements.get(sql)
-  if (statement === undefined) {
-    if (statements.size >= workerData.prepareCacheSize) statements.clear()
-    statement = db.prepare(sql)
-    statements.set(sql, statement)
-  }
-  return statement
-}
-
-const errorOf = (cause) => ({
-  code: typeof cause?.code === "string" ? cause.code : undefined,
-  message: cause instanceof Error ? cause.message : String(cause)
-})
+const db = openConnection(workerData.filename, { busyTimeoutMillis: workerData.busyTimeoutMillis })
 
 const close = () => {
   db.close()
   parentPort.close()
-}
-
-const commit = (message) => {
-  // Tests only (CommitThread's stopThread): dies as a crash would, leaving what follows unanswered.
-  if (message.crash === true) throw new Error("the commit thread was told to crash")
-  if (message.close === true) return close()
-  const { id, batch } = message
-  try {
-    db.exec("BEGIN IMMEDIATE")
-    try {
-      for (const [sql, params] of batch) prepared(sql).run(...params)
-      db.exec("COMMIT")
-    } catch (cause) {
-      if (db.inTransaction) db.exec("ROLLBACK")
-      throw cause
-    }
-    parentPort.postMessage({ id })
-  } catch (cause) {
-    parentPort.postMessage({ id, error: errorOf(cause) })
-  }
 }
 
 if (workerData.role === "checkpoint") {
@@ -75,5 +33,17 @@ if (workerData.role === "checkpoint") {
 } else {
   // The committer checkpoints by itself only as a backstop, should the checkpointer fall behind.
   db.pragma(`wal_autocheckpoint = ${workerData.backstopCheckpointPages}`)
-  parentPort.on("message", commit)
+  const commitBatch = makeBatchCommitter(db, workerData.prepareCacheSize)
+  parentPort.on("message", (message) => {
+    // Tests only (CommitThread's stopThread): dies as a crash would, leaving what follows unanswered.
+    if (message.crash === true) throw new Error("the commit thread was told to crash")
+    if (message.close === true) return close()
+    const { id, batch } = message
+    try {
+      commitBatch(batch)
+      parentPort.postMessage({ id })
+    } catch (cause) {
+      parentPort.postMessage({ id, error: errorOf(cause) })
+    }
+  })
 }

@@ -1,5 +1,6 @@
 import { SqlClient } from "@effect/sql"
 import { describe, expect, it } from "@effect/vitest"
+import Sqlite from "better-sqlite3"
 import { Effect, Exit } from "effect"
 import * as path from "node:path"
 import { isOutcomeUnknown, makeCommitThread } from "../../src/store/CommitThread.ts"
@@ -75,5 +76,57 @@ describe("CommitThread", () => {
       )
       for (const lotId of lots) expect((yield* log.read(lotId, 0, 10)).map((e) => e.seq)).toEqual([1, 2, 3, 4, 5])
     }).pipe(Effect.provide(storeOver(DatabaseLive({ filename }))))
+  })
+
+  describe("with small batches committed inline", () => {
+    const inlineStatements = 2
+
+    it.live("commits a batch within the limit at once, on the calling thread: the thread is not even started", () => {
+      const filename = fileDatabase()
+      return Effect.gen(function* () {
+        const thread = yield* makeCommitThread(filename, { inlineStatements })
+        // Five events: two statements (four rows a statement).
+        yield* thread.execute(yield* insertsOf([event("L1", 1), event("L1", 2), event("L1", 3), event("L1", 4), event("L1", 5)]))
+        expect(yield* countEvents).toBe(5)
+        expect(thread.threadId()).toBeUndefined()
+      }).pipe(Effect.scoped, Effect.provide(DatabaseLive({ filename })))
+    })
+
+    it.live("sends a batch over the limit to the thread", () => {
+      const filename = fileDatabase()
+      return Effect.gen(function* () {
+        const thread = yield* makeCommitThread(filename, { inlineStatements })
+        yield* thread.execute(yield* insertsOf(Array.from({ length: 9 }, (_, i) => event("L1", i + 1))))
+        expect(yield* countEvents).toBe(9)
+        expect(thread.threadId()).toBeGreaterThan(0)
+      }).pipe(Effect.scoped, Effect.provide(DatabaseLive({ filename })))
+    })
+
+    it.live("fails a batch it commits inline with SQLite's own code, and writes nothing of it", () => {
+      const filename = fileDatabase()
+      return Effect.gen(function* () {
+        const thread = yield* makeCommitThread(filename, { inlineStatements })
+        const exit = yield* Effect.exit(thread.execute(yield* insertsOf([event("L1", 1), event("L1", 1)])))
+        expect(Exit.isFailure(exit) && !isOutcomeUnknown(exit)).toBe(true)
+        if (Exit.isFailure(exit) && exit.cause._tag === "Fail") expect(exit.cause.error.cause).toMatchObject({ code: "SQLITE_CONSTRAINT_PRIMARYKEY" })
+        expect(yield* countEvents).toBe(0)
+        expect(thread.threadId()).toBeUndefined()
+      }).pipe(Effect.scoped, Effect.provide(DatabaseLive({ filename })))
+    })
+
+    it.live("hands a small batch that finds the database locked to the thread, which waits for the lock", () => {
+      const filename = fileDatabase()
+      return Effect.gen(function* () {
+        const thread = yield* makeCommitThread(filename, { inlineStatements })
+        const other = new Sqlite(filename)
+        other.exec("BEGIN IMMEDIATE")
+        // Released well within the thread's busy timeout (Database.ts).
+        const release = setTimeout(() => other.close(), 30)
+        yield* Effect.addFinalizer(() => Effect.sync(() => (clearTimeout(release), other.close())))
+        yield* thread.execute(yield* insertsOf([event("L1", 1)]))
+        expect(yield* countEvents).toBe(1)
+        expect(thread.threadId()).toBeGreaterThan(0)
+      }).pipe(Effect.scoped, Effect.provide(DatabaseLive({ filename })))
+    })
   })
 })

@@ -15,11 +15,14 @@ const countEvents = Effect.flatMap(SqlClient.SqlClient, (sql) =>
 const batchStats = Effect.map(Metric.value(commitBatchSize), (h) => ({ batches: h.count, writes: h.sum }))
 
 describe("Writer", () => {
-  // In memory the writer commits on the event loop's thread; over a file, on its commit thread,
-  // where a batch's first attempt runs without a fiber (Writer's commitWithoutFiber).
+  // In memory the writer commits on the event loop's thread through @effect/sql; over a file, a
+  // batch's first attempt runs without a fiber (Writer's commitWithoutFiber), small batches on the
+  // event loop's thread (CommitThread's inline committer), or, with that off, all on the thread.
+  const onTheThread = (settings: Record<string, string> = {}) => fileStore({ PARKPLANE_COMMIT_INLINE_STATEMENTS: "0", ...settings })
   for (const [where, store] of [
     ["in memory", memoryStore],
-    ["on a file", fileStore]
+    ["on a file", fileStore],
+    ["on a file, every batch on the commit thread", onTheThread]
   ] as const) {
     describe(where, () => {
     it.effect("commits many concurrent writes in a few transactions, answering each after its commit", () =>

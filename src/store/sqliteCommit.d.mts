@@ -1,0 +1,13 @@
+import type BetterSqlite3 from "better-sqlite3"
+
+export interface CommitError {
+  readonly code: string | undefined
+  readonly message: string
+}
+
+export declare const openConnection: (filename: string, options: { readonly busyTimeoutMillis: number }) => BetterSqlite3.Database
+export declare const makeBatchCommitter: (
+  db: BetterSqlite3.Database,
+  prepareCacheSize: number
+) => (batch: ReadonlyArray<readonly [sql: string, params: ReadonlyArray<unknown>]>) => void
+export declare const errorOf: (cause: unknown) => CommitError
