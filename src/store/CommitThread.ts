@@ -188,6 +188,9 @@ export const makeCommitThread = (filename: string, options: { readonly inlineSta
 
     const send = (batch: ReadonlyArray<Compiled>, done: (exit: Exit.Exit<void, SqlError>) => void): void => {
       if (inline !== undefined && batch.length <= options.inlineStatements && (running === undefined || running.waiting.size === 0)) {
+        // The checkpoints are the checkpoint thread's also when no batch has yet needed the commit
+        // thread: without it the WAL grew to the backstop and this thread copied it back itself.
+        if (checkpointer === undefined && !closing) startCheckpointer()
         const exit = inline(batch)
         if (exit !== undefined) return done(exit)
       }
