@@ -61,9 +61,9 @@ const whyLines = (rows: ReadonlyArray<BenchRow>, http: HttpBenchResult, recovery
           (ours === undefined || theirs === undefined
             ? "."
             : `; its server process spent ${Math.round(ours.figure).toLocaleString("en-US")} us of CPU per request against ${Math.round(theirs.figure).toLocaleString("en-US")} us (${(ours.figure / theirs.figure).toFixed(1)}x).`) +
-          " With few connections a commit holds ~3 writes, and each one wakes the commit thread: ~15 us on the event loop" +
-          " to post it (the thread's wake-up, measured alone) and ~20 us a request on the thread, which shares the" +
-          " second CPU with the load generator; bare commits each request on its one thread (docs/performance.md, session 7)."
+          " With few connections each commit holds a few writes and runs inline on the event loop (waking the commit" +
+          " thread cost more: decision 0015); the loop then spends ~40% of its samples in SQLite and ~25% in writev," +
+          " as bare does, with the lane, worker, domain and codec (~12%) on top (docs/performance.md, session 7)."
       )
     }
     if (http.profile !== undefined) lines.push("  parkplane under load, CPU profile (idle excluded):", ...describeProfile(http.profile))
@@ -92,9 +92,10 @@ const whyLines = (rows: ReadonlyArray<BenchRow>, http: HttpBenchResult, recovery
   if (failed(rows, "group commit").length + failed(rows, "classic").length > 0) {
     lines.push(
       "why (durable): bare better-sqlite3 spends ~8-12 us of CPU a row; in session 7's runs a command through the runtime" +
-        " cost 16.7-20.1 us (both threads), group commit did 80,000-100,000 ops/s and 1.05-1.49 of bare's rate, after" +
-        " the writer's first attempt on the commit thread lost its fiber (docs/decisions/0015). A miss means the machine" +
-        " or the run changed: see docs/performance.md for what moved it before (the order of the parts, a cold round)."
+        " cost 14-20 us (both threads) and group commit did 1.05-1.49 of bare's rate. One transaction per command is the" +
+        " same stack with a batch cap of 1: since small batches commit inline (decision 0015) it does 28,000-34,000 ops/s" +
+        " (19,000-21,000 before), and group commit came to 2.6-3.6x of it. A miss of the bare ratio means the machine or" +
+        " the run changed: see docs/performance.md for what moved it before (the order of the parts, a cold round)."
     )
   }
   for (const row of failed(rows, "durable").concat(failed(rows, "queries"))) {
