@@ -22,7 +22,7 @@ export interface DurableBenchOptions {
   /** Measured rounds. */
   readonly rounds: number
   /**
-   * Unmeasured rounds first, for the JIT: the runtime's first round cost ~55-60 us of CPU a command
+   * Unmeasured rounds first, for the JIT: the runtime's first round cost ~43-60 us of CPU a command
    * against ~23-30 in the rounds after it (bare: the same either way), so a median of three rounds
    * with a cold one in it measured start-up as much as throughput (2026-12-02, docs/performance.md).
    */
