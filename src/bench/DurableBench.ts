@@ -23,7 +23,7 @@ export interface DurableBenchOptions {
   readonly rounds: number
   /**
    * Unmeasured rounds first, for the JIT: the runtime's first round cost ~43-60 us of CPU a command
-   * against ~23-30 in the rounds after it (bare: the same either way), so a median of three rounds
+   * against ~17-30 in the rounds after it (bare: the same either way), so a median of three rounds
    * with a cold one in it measured start-up as much as throughput (2026-12-02, docs/performance.md).
    */
   readonly warmupRounds: number
