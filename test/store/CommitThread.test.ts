@@ -1,6 +1,5 @@
 import { SqlClient } from "@effect/sql"
 import { describe, expect, it } from "@effect/vitest"
-import Sqlite from "better-sqlite3"
 import { Effect, Exit } from "effect"
 import * as path from "node:path"
 import { isOutcomeUnknown, makeCommitThread } from "../../src/store/CommitThread.ts"
@@ -8,7 +7,7 @@ import { DatabaseLive } from "../../src/store/Database.ts"
 import { makeEventInserts, type Compiled } from "../../src/store/EventInsert.ts"
 import { EventLog } from "../../src/store/EventLog.ts"
 import { Writer } from "../../src/store/Writer.ts"
-import { event, storeOver, tempFolder } from "./Fixtures.ts"
+import { event, lockedBy, storeOver, tempFolder } from "./Fixtures.ts"
 
 const fileDatabase = () => path.join(tempFolder(), "thread.db")
 
@@ -118,11 +117,10 @@ describe("CommitThread", () => {
       const filename = fileDatabase()
       return Effect.gen(function* () {
         const thread = yield* makeCommitThread(filename, { inlineStatements })
-        const other = new Sqlite(filename)
-        other.exec("BEGIN IMMEDIATE")
+        const other = yield* lockedBy(filename)
         // Released well within the thread's busy timeout (Database.ts).
         const release = setTimeout(() => other.close(), 30)
-        yield* Effect.addFinalizer(() => Effect.sync(() => (clearTimeout(release), other.close())))
+        yield* Effect.addFinalizer(() => Effect.sync(() => clearTimeout(release)))
         yield* thread.execute(yield* insertsOf([event("L1", 1)]))
         expect(yield* countEvents).toBe(1)
         expect(thread.threadId()).toBeGreaterThan(0)

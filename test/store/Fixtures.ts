@@ -1,4 +1,5 @@
-import { ConfigProvider, Layer } from "effect"
+import Sqlite from "better-sqlite3"
+import { ConfigProvider, Effect, Layer } from "effect"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
@@ -39,3 +40,14 @@ export const event = (lotId: string, seq: number, ticketId: string | null = null
   at: 1_000 + seq,
   ticketId
 })
+
+/** Another connection to the same file holding the write lock, as another process would; closed with the scope (closing twice is harmless). */
+export const lockedBy = (filename: string) =>
+  Effect.acquireRelease(
+    Effect.sync(() => {
+      const other = new Sqlite(filename)
+      other.exec("BEGIN IMMEDIATE")
+      return other
+    }),
+    (other) => Effect.sync(() => other.close())
+  )

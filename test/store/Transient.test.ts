@@ -1,23 +1,11 @@
 import { describe, expect, it } from "@effect/vitest"
-import Sqlite from "better-sqlite3"
 import { Effect, Fiber } from "effect"
 import * as path from "node:path"
 import { StorageUnavailable } from "../../src/domain/Errors.ts"
 import { DatabaseLive } from "../../src/store/Database.ts"
 import { EventLog } from "../../src/store/EventLog.ts"
 import { Writer } from "../../src/store/Writer.ts"
-import { event, storeOver, tempFolder } from "./Fixtures.ts"
-
-/** Another connection to the same file holding the write lock, as another process would. */
-const lockedBy = (filename: string) =>
-  Effect.acquireRelease(
-    Effect.sync(() => {
-      const other = new Sqlite(filename)
-      other.exec("BEGIN IMMEDIATE")
-      return other
-    }),
-    (other) => Effect.sync(() => other.close())
-  )
+import { event, lockedBy, storeOver, tempFolder } from "./Fixtures.ts"
 
 // Real time: the retries back off on the real clock while another connection holds the lock.
 describe("Writer under lock contention", () => {
