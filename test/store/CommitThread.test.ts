@@ -1,6 +1,7 @@
 import { SqlClient } from "@effect/sql"
+import type { SqlError } from "@effect/sql/SqlError"
 import { describe, expect, it } from "@effect/vitest"
-import { Effect, Exit } from "effect"
+import { Effect, Exit, type Scope } from "effect"
 import * as path from "node:path"
 import { isOutcomeUnknown, makeCommitThread } from "../../src/store/CommitThread.ts"
 import { DatabaseLive } from "../../src/store/Database.ts"
@@ -21,46 +22,60 @@ const insertsOf = (events: ReadonlyArray<ReturnType<typeof event>>) =>
 
 const countEvents = Effect.flatMap(SqlClient.SqlClient, (sql) => Effect.map(sql<{ n: number }>`SELECT COUNT(*) AS n FROM events`, (rows) => rows[0].n))
 
+/** A batch that repeated (lot, seq) failed with SQLite's own code, as a storage failure, not an unknown outcome. */
+const expectPrimaryKeyFailure = (exit: Exit.Exit<void, SqlError>) => {
+  expect(Exit.isFailure(exit) && !isOutcomeUnknown(exit)).toBe(true)
+  if (Exit.isFailure(exit) && exit.cause._tag === "Fail") expect(exit.cause.error.cause).toMatchObject({ code: "SQLITE_CONSTRAINT_PRIMARYKEY" })
+}
+
+/** A test over a fresh database file: the main connection, and a scope for the thread. */
+const onFile = <A, E>(body: (filename: string) => Effect.Effect<A, E, SqlClient.SqlClient | Scope.Scope>) => {
+  const filename = fileDatabase()
+  return body(filename).pipe(Effect.scoped, Effect.provide(DatabaseLive({ filename })))
+}
+
 // Real time and a real worker thread: the thread's replies come on the event loop.
 describe("CommitThread", () => {
-  it.live("commits a batch on its own connection; the main connection reads it once answered", () => {
-    const filename = fileDatabase()
-    return Effect.gen(function* () {
-      const thread = yield* makeCommitThread(filename)
-      yield* thread.execute(yield* insertsOf([event("L1", 1), event("L1", 2), event("L2", 1), event("L1", 3), event("L2", 2)]))
-      expect(yield* countEvents).toBe(5)
-      expect(thread.threadId()).toBeGreaterThan(0)
-    }).pipe(Effect.scoped, Effect.provide(DatabaseLive({ filename })))
-  })
+  it.live("commits a batch on its own connection; the main connection reads it once answered", () =>
+    onFile((filename) =>
+      Effect.gen(function* () {
+        const thread = yield* makeCommitThread(filename)
+        yield* thread.execute(yield* insertsOf([event("L1", 1), event("L1", 2), event("L2", 1), event("L1", 3), event("L2", 2)]))
+        expect(yield* countEvents).toBe(5)
+        expect(thread.threadId()).toBeGreaterThan(0)
+      })
+    )
+  )
 
-  it.live("fails with SQLite's own error code and writes nothing of a batch that fails", () => {
-    const filename = fileDatabase()
-    return Effect.gen(function* () {
-      const thread = yield* makeCommitThread(filename)
-      // The second insert repeats (lot, seq): the whole batch rolls back.
-      const exit = yield* Effect.exit(thread.execute(yield* insertsOf([event("L1", 1), event("L1", 2), event("L1", 3), event("L1", 4), event("L1", 1)])))
-      expect(Exit.isFailure(exit) && !isOutcomeUnknown(exit)).toBe(true)
-      if (Exit.isFailure(exit) && exit.cause._tag === "Fail") expect(exit.cause.error.cause).toMatchObject({ code: "SQLITE_CONSTRAINT_PRIMARYKEY" })
-      expect(yield* countEvents).toBe(0)
-    }).pipe(Effect.scoped, Effect.provide(DatabaseLive({ filename })))
-  })
+  it.live("fails with SQLite's own error code and writes nothing of a batch that fails", () =>
+    onFile((filename) =>
+      Effect.gen(function* () {
+        const thread = yield* makeCommitThread(filename)
+        // The second insert repeats (lot, seq): the whole batch rolls back.
+        const exit = yield* Effect.exit(thread.execute(yield* insertsOf([event("L1", 1), event("L1", 2), event("L1", 3), event("L1", 4), event("L1", 1)])))
+        expectPrimaryKeyFailure(exit)
+        expect(yield* countEvents).toBe(0)
+      })
+    )
+  )
 
-  it.live("ends the batch a dying thread held as outcome unknown, and starts a new thread for the next", () => {
-    const filename = fileDatabase()
-    return Effect.gen(function* () {
-      const thread = yield* makeCommitThread(filename)
-      yield* thread.execute(yield* insertsOf([event("L1", 1)]))
-      const first = thread.threadId()
-      // The thread crashes before it takes the batch posted after: whether that one committed is,
-      // to this side, unknown.
-      yield* thread.stopThread
-      const exit = yield* Effect.exit(thread.execute(yield* insertsOf([event("L1", 2)])))
-      expect(isOutcomeUnknown(exit)).toBe(true)
-      yield* thread.execute(yield* insertsOf([event("L1", 3)]))
-      expect(thread.threadId()).not.toBe(first)
-      expect(yield* countEvents).toBe(2)
-    }).pipe(Effect.scoped, Effect.provide(DatabaseLive({ filename })))
-  })
+  it.live("ends the batch a dying thread held as outcome unknown, and starts a new thread for the next", () =>
+    onFile((filename) =>
+      Effect.gen(function* () {
+        const thread = yield* makeCommitThread(filename)
+        yield* thread.execute(yield* insertsOf([event("L1", 1)]))
+        const first = thread.threadId()
+        // The thread crashes before it takes the batch posted after: whether that one committed is,
+        // to this side, unknown.
+        yield* thread.stopThread
+        const exit = yield* Effect.exit(thread.execute(yield* insertsOf([event("L1", 2)])))
+        expect(isOutcomeUnknown(exit)).toBe(true)
+        yield* thread.execute(yield* insertsOf([event("L1", 3)]))
+        expect(thread.threadId()).not.toBe(first)
+        expect(yield* countEvents).toBe(2)
+      })
+    )
+  )
 
   it.live("is what the writer commits through on a database file, with two batches in flight at most", () => {
     const filename = fileDatabase()
@@ -80,51 +95,54 @@ describe("CommitThread", () => {
   describe("with small batches committed inline", () => {
     const inlineStatements = 2
 
-    it.live("commits a batch within the limit at once, on the calling thread: the thread is not even started", () => {
-      const filename = fileDatabase()
-      return Effect.gen(function* () {
-        const thread = yield* makeCommitThread(filename, { inlineStatements })
-        // Five events: two statements (four rows a statement).
-        yield* thread.execute(yield* insertsOf([event("L1", 1), event("L1", 2), event("L1", 3), event("L1", 4), event("L1", 5)]))
-        expect(yield* countEvents).toBe(5)
-        expect(thread.threadId()).toBeUndefined()
-      }).pipe(Effect.scoped, Effect.provide(DatabaseLive({ filename })))
-    })
+    it.live("commits a batch within the limit at once, on the calling thread: the thread is not even started", () =>
+      onFile((filename) =>
+        Effect.gen(function* () {
+          const thread = yield* makeCommitThread(filename, { inlineStatements })
+          // Five events: two statements (four rows a statement).
+          yield* thread.execute(yield* insertsOf([event("L1", 1), event("L1", 2), event("L1", 3), event("L1", 4), event("L1", 5)]))
+          expect(yield* countEvents).toBe(5)
+          expect(thread.threadId()).toBeUndefined()
+        })
+      )
+    )
 
-    it.live("sends a batch over the limit to the thread", () => {
-      const filename = fileDatabase()
-      return Effect.gen(function* () {
-        const thread = yield* makeCommitThread(filename, { inlineStatements })
-        yield* thread.execute(yield* insertsOf(Array.from({ length: 9 }, (_, i) => event("L1", i + 1))))
-        expect(yield* countEvents).toBe(9)
-        expect(thread.threadId()).toBeGreaterThan(0)
-      }).pipe(Effect.scoped, Effect.provide(DatabaseLive({ filename })))
-    })
+    it.live("sends a batch over the limit to the thread", () =>
+      onFile((filename) =>
+        Effect.gen(function* () {
+          const thread = yield* makeCommitThread(filename, { inlineStatements })
+          yield* thread.execute(yield* insertsOf(Array.from({ length: 9 }, (_, i) => event("L1", i + 1))))
+          expect(yield* countEvents).toBe(9)
+          expect(thread.threadId()).toBeGreaterThan(0)
+        })
+      )
+    )
 
-    it.live("fails a batch it commits inline with SQLite's own code, and writes nothing of it", () => {
-      const filename = fileDatabase()
-      return Effect.gen(function* () {
-        const thread = yield* makeCommitThread(filename, { inlineStatements })
-        const exit = yield* Effect.exit(thread.execute(yield* insertsOf([event("L1", 1), event("L1", 1)])))
-        expect(Exit.isFailure(exit) && !isOutcomeUnknown(exit)).toBe(true)
-        if (Exit.isFailure(exit) && exit.cause._tag === "Fail") expect(exit.cause.error.cause).toMatchObject({ code: "SQLITE_CONSTRAINT_PRIMARYKEY" })
-        expect(yield* countEvents).toBe(0)
-        expect(thread.threadId()).toBeUndefined()
-      }).pipe(Effect.scoped, Effect.provide(DatabaseLive({ filename })))
-    })
+    it.live("fails a batch it commits inline with SQLite's own code, and writes nothing of it", () =>
+      onFile((filename) =>
+        Effect.gen(function* () {
+          const thread = yield* makeCommitThread(filename, { inlineStatements })
+          const exit = yield* Effect.exit(thread.execute(yield* insertsOf([event("L1", 1), event("L1", 1)])))
+          expectPrimaryKeyFailure(exit)
+          expect(yield* countEvents).toBe(0)
+          expect(thread.threadId()).toBeUndefined()
+        })
+      )
+    )
 
-    it.live("hands a small batch that finds the database locked to the thread, which waits for the lock", () => {
-      const filename = fileDatabase()
-      return Effect.gen(function* () {
-        const thread = yield* makeCommitThread(filename, { inlineStatements })
-        const other = yield* lockedBy(filename)
-        // Released well within the thread's busy timeout (Database.ts).
-        const release = setTimeout(() => other.close(), 30)
-        yield* Effect.addFinalizer(() => Effect.sync(() => clearTimeout(release)))
-        yield* thread.execute(yield* insertsOf([event("L1", 1)]))
-        expect(yield* countEvents).toBe(1)
-        expect(thread.threadId()).toBeGreaterThan(0)
-      }).pipe(Effect.scoped, Effect.provide(DatabaseLive({ filename })))
-    })
+    it.live("hands a small batch that finds the database locked to the thread, which waits for the lock", () =>
+      onFile((filename) =>
+        Effect.gen(function* () {
+          const thread = yield* makeCommitThread(filename, { inlineStatements })
+          const other = yield* lockedBy(filename)
+          // Released well within the thread's busy timeout (Database.ts).
+          const release = setTimeout(() => other.close(), 30)
+          yield* Effect.addFinalizer(() => Effect.sync(() => clearTimeout(release)))
+          yield* thread.execute(yield* insertsOf([event("L1", 1)]))
+          expect(yield* countEvents).toBe(1)
+          expect(thread.threadId()).toBeGreaterThan(0)
+        })
+      )
+    )
   })
 })
