@@ -62,8 +62,8 @@ const whyLines = (rows: ReadonlyArray<BenchRow>, http: HttpBenchResult, recovery
             ? "."
             : `; its server process spent ${Math.round(ours.figure).toLocaleString("en-US")} us of CPU per request against ${Math.round(theirs.figure).toLocaleString("en-US")} us (${(ours.figure / theirs.figure).toFixed(1)}x).`) +
           " With few connections each commit holds a few writes and runs inline on the event loop (waking the commit" +
-          " thread cost more: decision 0015); the loop then spends ~40% of its samples in SQLite and ~25% in writev," +
-          " as bare does, with the lane, worker, domain and codec (~12%) on top (docs/performance.md, session 7)."
+          " thread cost more: decision 0015); in session 7's profile the loop spent ~40% of its samples in SQLite, ~25%" +
+          " in writev (bare: 28%) and ~12% in the lane, worker, domain and codec (docs/performance.md, session 7)."
       )
     }
     if (http.profile !== undefined) lines.push("  parkplane under load, CPU profile (idle excluded):", ...describeProfile(http.profile))
