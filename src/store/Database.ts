@@ -14,6 +14,17 @@ import { migrations } from "./Migrations.ts"
  */
 export const busyTimeoutMillis = 100
 
+/*
+ * The page size of a database file made afresh (an existing file keeps its own: SQLite fixes it when
+ * the first page is written, and in WAL mode even VACUUM cannot change it). Half SQLite's default,
+ * because every commit rewrites a few pages per lot: the newest leaf of the (lot, seq) key and of the
+ * ticket index, once for each lot in the transaction, so a commit writes about twice as many WAL
+ * pages as rows and the WAL's bytes, checksums and checkpoint copies scale with the page size.
+ * Measured in decision 0016: 100-row transactions over 100 lots 64,000 -> 90,000 rows/s with
+ * better-sqlite3 alone, and the HTTP server's CPU a request at 10 connections 58 -> 54.5 us.
+ */
+export const newDatabasePageSize = 2048
+
 /** Prepared statements kept per connection (the commit thread keeps as many). */
 export const prepareCacheSize = 1000
 
@@ -34,6 +45,9 @@ const ensureFolder = (filename: string) =>
 
 const prepare = Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
+  // Before WAL mode, which writes the file's first page: the page size of a new file is set by then.
+  yield* sql.unsafe(`PRAGMA page_size = ${newDatabasePageSize}`)
+  yield* sql`PRAGMA journal_mode = WAL`
   // In WAL mode NORMAL survives a process crash; only a power loss can drop the last commits.
   yield* sql`PRAGMA synchronous = NORMAL`
   yield* sql.unsafe(`PRAGMA busy_timeout = ${busyTimeoutMillis}`)
@@ -46,7 +60,9 @@ export const DatabaseLive = (options: { readonly filename: string }) =>
     Layer.provideMerge(
       SqliteClient.layer({
         filename: options.filename,
-        prepareCacheSize
+        prepareCacheSize,
+        // Set in `prepare`, after the page size.
+        disableWAL: true
       })
     ),
     Layer.provide(ensureFolder(options.filename)),

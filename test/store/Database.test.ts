@@ -3,7 +3,8 @@ import { describe, expect, it } from "@effect/vitest"
 import { Effect, Layer } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
-import { DatabaseFromConfig, DatabaseLive } from "../../src/store/Database.ts"
+import BetterSqlite from "better-sqlite3"
+import { DatabaseFromConfig, DatabaseLive, newDatabasePageSize } from "../../src/store/Database.ts"
 import { EventLog } from "../../src/store/EventLog.ts"
 import { LotStore } from "../../src/store/LotStore.ts"
 import { Writer } from "../../src/store/Writer.ts"
@@ -62,6 +63,33 @@ describe("Database", () => {
         // Epoch milliseconds survive exactly.
         expect((yield* store.findIdempotency("acme", "k1", 5_000))?.expiresAt).toBe(1_763_784_000_123)
       }).pipe(Effect.provide(database()))
+    }))
+
+  it.effect("makes a new file with its own page size, and opens an older file with the page size it has", () =>
+    Effect.gen(function* () {
+      const pragmas = Effect.flatMap(SqlClient.SqlClient, (sql) =>
+        Effect.all([sql<{ page_size: number }>`PRAGMA page_size`, sql<{ journal_mode: string }>`PRAGMA journal_mode`])
+      )
+      const fresh = path.join(tempFolder(), "fresh.db")
+      const [[page], [mode]] = yield* pragmas.pipe(Effect.provide(DatabaseLive({ filename: fresh })))
+      expect(newDatabasePageSize).not.toBe(4096)
+      expect(page.page_size).toBe(newDatabasePageSize)
+      expect(mode.journal_mode).toBe("wal")
+
+      // A file made before, at SQLite's default page size, with a row in it.
+      const older = path.join(tempFolder(), "older.db")
+      const db = new BetterSqlite(older)
+      db.pragma("journal_mode = WAL")
+      db.exec("CREATE TABLE kept (x INTEGER)")
+      db.exec("INSERT INTO kept VALUES (42)")
+      db.close()
+      const [[olderPage], [olderMode]] = yield* pragmas.pipe(Effect.provide(DatabaseLive({ filename: older })))
+      expect(olderPage.page_size).toBe(4096)
+      expect(olderMode.journal_mode).toBe("wal")
+      const kept = yield* Effect.flatMap(SqlClient.SqlClient, (sql) => sql<{ x: number }>`SELECT x FROM kept`).pipe(
+        Effect.provide(DatabaseLive({ filename: older }))
+      )
+      expect(kept).toEqual([{ x: 42 }])
     }))
 
   it.effect("opens the file named by PARKPLANE_DB", () =>
