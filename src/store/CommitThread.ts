@@ -42,7 +42,7 @@ const sqlError = (error: { readonly code: string | undefined; readonly message: 
  * The calling thread's committer: a batch's exit, or undefined when the database was busy (nothing
  * written: the thread, which can wait for the lock without stalling the event loop, takes it).
  */
-const openInline = (filename: string) =>
+const openInline = (filename: string, catchUp: Int32Array) =>
   Effect.acquireRelease(
     Effect.sync(() => {
       // No wait for a lock here: better-sqlite3 would wait on the event loop's thread.
@@ -50,7 +50,7 @@ const openInline = (filename: string) =>
       // Checkpoints stay the checkpoint thread's: at SQLite's default of 1,000 pages this connection
       // checkpointed on the event loop, and BEGIN and COMMIT took 36% of its samples (decision 0015).
       db.pragma(`wal_autocheckpoint = ${backstopCheckpointPages}`)
-      return { db, commit: makeBatchCommitter(db, prepareCacheSize) }
+      return { db, commit: makeBatchCommitter(db, prepareCacheSize, catchUp) }
     }),
     ({ db }) => Effect.sync(() => db.close())
   ).pipe(
@@ -101,7 +101,9 @@ export const isOutcomeUnknown = (exit: Exit.Exit<unknown, unknown>): boolean => 
  */
 export const makeCommitThread = (filename: string, options: { readonly inlineStatements: number } = { inlineStatements: 0 }): Effect.Effect<CommitThread, never, Scope.Scope> =>
   Effect.gen(function* () {
-    const inline = options.inlineStatements > 0 ? yield* openInline(filename) : undefined
+    // The WAL's catch-up flag, shared by the checkpoint thread and both writers (sqliteCommit.mjs).
+    const catchUp = new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT)
+    const inline = options.inlineStatements > 0 ? yield* openInline(filename, new Int32Array(catchUp)) : undefined
     interface Running {
       readonly worker: Worker
       readonly waiting: Map<number, (exit: Exit.Exit<void, SqlError>) => void>
@@ -115,7 +117,7 @@ export const makeCommitThread = (filename: string, options: { readonly inlineSta
 
     const spawn = (role: "commit" | "checkpoint") =>
       new Worker(new URL("./commitThread.mjs", import.meta.url), {
-        workerData: { role, filename, busyTimeoutMillis, prepareCacheSize, checkpointEveryMillis, backstopCheckpointPages },
+        workerData: { role, filename, busyTimeoutMillis, prepareCacheSize, checkpointEveryMillis, backstopCheckpointPages, catchUp },
         // The thread runs plain JavaScript: the parent's TypeScript loader (--import) is not needed.
         execArgv: []
       })

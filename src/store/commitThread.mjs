@@ -5,11 +5,12 @@
 //   in one transaction; the main thread answers callers only once this thread has committed.
 // - "checkpoint": copies the WAL into the database file on a timer, beside the committer, so that
 //   no commit waits for a checkpoint (56 of 700 batches took ~7 ms each for one, holding up both
-//   threads: docs/decisions/0014).
+//   threads: docs/decisions/0014), then flags the WAL for the writers' catch-up (decision 0016).
 import { parentPort, workerData } from "node:worker_threads"
-import { errorOf, makeBatchCommitter, openConnection } from "./sqliteCommit.mjs"
+import { errorOf, makeBatchCommitter, makeCheckpointer, openConnection } from "./sqliteCommit.mjs"
 
 const db = openConnection(workerData.filename, { busyTimeoutMillis: workerData.busyTimeoutMillis })
+const catchUp = new Int32Array(workerData.catchUp)
 
 const close = () => {
   db.close()
@@ -18,9 +19,10 @@ const close = () => {
 
 if (workerData.role === "checkpoint") {
   // PASSIVE never waits for the committer; a busy database only means trying again next time.
+  const checkpoint = makeCheckpointer(db, catchUp)
   const timer = setInterval(() => {
     try {
-      db.pragma("wal_checkpoint(PASSIVE)")
+      checkpoint()
     } catch {
       // A transient failure: the next tick tries again.
     }
@@ -33,7 +35,7 @@ if (workerData.role === "checkpoint") {
 } else {
   // The committer checkpoints by itself only as a backstop, should the checkpointer fall behind.
   db.pragma(`wal_autocheckpoint = ${workerData.backstopCheckpointPages}`)
-  const commitBatch = makeBatchCommitter(db, workerData.prepareCacheSize)
+  const commitBatch = makeBatchCommitter(db, workerData.prepareCacheSize, catchUp)
   parentPort.on("message", (message) => {
     // Tests only (CommitThread's stopThread): dies as a crash would, leaving what follows unanswered.
     if (message.crash === true) throw new Error("the commit thread was told to crash")
