@@ -42,15 +42,17 @@ const sqlError = (error: { readonly code: string | undefined; readonly message: 
  * The calling thread's committer: a batch's exit, or undefined when the database was busy (nothing
  * written: the thread, which can wait for the lock without stalling the event loop, takes it).
  */
-const openInline = (filename: string, catchUp: Int32Array) =>
+const openInline = (filename: string) =>
   Effect.acquireRelease(
     Effect.sync(() => {
       // No wait for a lock here: better-sqlite3 would wait on the event loop's thread.
       const db = openConnection(filename, { busyTimeoutMillis: 0 })
       // Checkpoints stay the checkpoint thread's: at SQLite's default of 1,000 pages this connection
       // checkpointed on the event loop, and BEGIN and COMMIT took 36% of its samples (decision 0015).
+      // Nor does it take the WAL's catch-up: at 10 HTTP connections that cost ~1.5 us a request
+      // (decision 0016); the commit thread takes it.
       db.pragma(`wal_autocheckpoint = ${backstopCheckpointPages}`)
-      return { db, commit: makeBatchCommitter(db, prepareCacheSize, catchUp) }
+      return { db, commit: makeBatchCommitter(db, prepareCacheSize) }
     }),
     ({ db }) => Effect.sync(() => db.close())
   ).pipe(
@@ -101,9 +103,9 @@ export const isOutcomeUnknown = (exit: Exit.Exit<unknown, unknown>): boolean => 
  */
 export const makeCommitThread = (filename: string, options: { readonly inlineStatements: number } = { inlineStatements: 0 }): Effect.Effect<CommitThread, never, Scope.Scope> =>
   Effect.gen(function* () {
-    // The WAL's catch-up flag, shared by the checkpoint thread and both writers (sqliteCommit.mjs).
+    // The WAL's catch-up flag, shared by the checkpoint thread and the commit thread (sqliteCommit.mjs).
     const catchUp = new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT)
-    const inline = options.inlineStatements > 0 ? yield* openInline(filename, new Int32Array(catchUp)) : undefined
+    const inline = options.inlineStatements > 0 ? yield* openInline(filename) : undefined
     interface Running {
       readonly worker: Worker
       readonly waiting: Map<number, (exit: Exit.Exit<void, SqlError>) => void>

@@ -15,8 +15,8 @@ export const openConnection = (filename, { busyTimeoutMillis }) => {
 
 /*
  * The WAL's catch-up flag (decision 0016), an Int32Array over memory shared by the checkpoint
- * thread and the writers' connections. The checkpoint thread raises it when a checkpoint of a long
- * WAL has finished; the next writer to commit lowers it and checkpoints the few pages written
+ * thread and the commit thread. The checkpoint thread raises it when a checkpoint of a long WAL
+ * has finished; the commit thread's next commit lowers it and checkpoints the few pages written
  * since, so that the WAL is all copied and its next transaction starts the WAL again from the
  * beginning. Without it, under steady writes the checkpoint thread never caught up alone, the WAL
  * grew to the backstop, and the writer then copied 20,000 pages itself: 19-32 ms with every caller
