@@ -5,7 +5,7 @@
 //   in one transaction; the main thread answers callers only once this thread has committed.
 // - "checkpoint": copies the WAL into the database file on a timer, beside the committer, so that
 //   no commit waits for a checkpoint (56 of 700 batches took ~7 ms each for one, holding up both
-//   threads: docs/decisions/0014), then flags the WAL for the writers' catch-up (decision 0016).
+//   threads: docs/decisions/0014), then flags the WAL for the commit thread's catch-up (decision 0016).
 import { parentPort, workerData } from "node:worker_threads"
 import { errorOf, makeBatchCommitter, makeCheckpointer, openConnection } from "./sqliteCommit.mjs"
 

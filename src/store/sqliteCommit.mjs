@@ -24,7 +24,7 @@ export const openConnection = (filename, { busyTimeoutMillis }) => {
  */
 export const catchUpFlagged = 1
 
-/** Raised by the checkpoint thread when a checkpoint it ran left at least this many WAL pages behind it. */
+/** The checkpoint thread raises the flag when the WAL still holds at least this many pages after its checkpoint. */
 export const catchUpAfterPages = 1000
 
 /** A checkpoint pass this short leaves the writer a catch-up of about as long. */
