@@ -3,7 +3,7 @@ import type { SqlError } from "@effect/sql/SqlError"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Exit, type Scope } from "effect"
 import * as path from "node:path"
-import { isOutcomeUnknown, makeCommitThread } from "../../src/store/CommitThread.ts"
+import { type CommitThread, isOutcomeUnknown, makeCommitThread } from "../../src/store/CommitThread.ts"
 import { DatabaseLive } from "../../src/store/Database.ts"
 import { makeEventInserts, type Compiled } from "../../src/store/EventInsert.ts"
 import { EventLog } from "../../src/store/EventLog.ts"
@@ -94,11 +94,13 @@ describe("CommitThread", () => {
 
   describe("with small batches committed inline", () => {
     const inlineStatements = 2
+    /** A test over a fresh file with a commit thread that commits batches of up to two statements inline. */
+    const onInlineThread = <A, E>(body: (thread: CommitThread, filename: string) => Effect.Effect<A, E, SqlClient.SqlClient | Scope.Scope>) =>
+      onFile((filename) => Effect.flatMap(makeCommitThread(filename, { inlineStatements }), (thread) => body(thread, filename)))
 
     it.live("commits a batch within the limit at once, on the calling thread: the thread is not even started", () =>
-      onFile((filename) =>
+      onInlineThread((thread) =>
         Effect.gen(function* () {
-          const thread = yield* makeCommitThread(filename, { inlineStatements })
           // Five events: two statements (four rows a statement).
           yield* thread.execute(yield* insertsOf([event("L1", 1), event("L1", 2), event("L1", 3), event("L1", 4), event("L1", 5)]))
           expect(yield* countEvents).toBe(5)
@@ -108,9 +110,8 @@ describe("CommitThread", () => {
     )
 
     it.live("sends a batch over the limit to the thread", () =>
-      onFile((filename) =>
+      onInlineThread((thread) =>
         Effect.gen(function* () {
-          const thread = yield* makeCommitThread(filename, { inlineStatements })
           yield* thread.execute(yield* insertsOf(Array.from({ length: 9 }, (_, i) => event("L1", i + 1))))
           expect(yield* countEvents).toBe(9)
           expect(thread.threadId()).toBeGreaterThan(0)
@@ -119,9 +120,8 @@ describe("CommitThread", () => {
     )
 
     it.live("fails a batch it commits inline with SQLite's own code, and writes nothing of it", () =>
-      onFile((filename) =>
+      onInlineThread((thread) =>
         Effect.gen(function* () {
-          const thread = yield* makeCommitThread(filename, { inlineStatements })
           const exit = yield* Effect.exit(thread.execute(yield* insertsOf([event("L1", 1), event("L1", 1)])))
           expectPrimaryKeyFailure(exit)
           expect(yield* countEvents).toBe(0)
@@ -131,9 +131,8 @@ describe("CommitThread", () => {
     )
 
     it.live("hands a small batch that finds the database locked to the thread, which waits for the lock", () =>
-      onFile((filename) =>
+      onInlineThread((thread, filename) =>
         Effect.gen(function* () {
-          const thread = yield* makeCommitThread(filename, { inlineStatements })
           const other = yield* lockedBy(filename)
           // Released well within the thread's busy timeout (Database.ts).
           const release = setTimeout(() => other.close(), 30)
