@@ -62,8 +62,9 @@ const whyLines = (rows: ReadonlyArray<BenchRow>, http: HttpBenchResult, recovery
             ? "."
             : `; its server process spent ${Math.round(ours.figure).toLocaleString("en-US")} us of CPU per request against ${Math.round(theirs.figure).toLocaleString("en-US")} us (${(ours.figure / theirs.figure).toFixed(1)}x).`) +
           " With few connections each commit holds a few writes and runs inline on the event loop (waking the commit" +
-          " thread cost more: decision 0015); in session 7's profile the loop spent ~40% of its samples in SQLite, ~25%" +
-          " in writev (bare: 28%) and ~12% in the lane, worker, domain and codec (docs/performance.md, session 7)."
+          " thread cost more: decision 0015); in session 8's profiles the loop spent 25-40% of its samples in SQLite's" +
+          " BEGIN, inserts and COMMIT and 23-33% in writev (bare's writev: 28%, session 7), the rest spread thinly" +
+          " (docs/performance.md, session 8)."
       )
     }
     if (http.profile !== undefined) lines.push("  parkplane under load, CPU profile (idle excluded):", ...describeProfile(http.profile))

@@ -27,7 +27,11 @@ export const catchUpFlagged = 1
 /** The checkpoint thread raises the flag when the WAL still holds at least this many pages after its checkpoint. */
 export const catchUpAfterPages = 1000
 
-/** A checkpoint pass this short leaves the writer a catch-up of about as long. */
+/**
+ * A pass this short leaves the writer little to copy. With one pass a tick the commit thread's
+ * catch-ups took 8.0 ms (median of one durable loop run), with up to four 4.1-4.8 ms (medians of
+ * three; decision 0016).
+ */
 const quickPassMillis = 1
 const maxPasses = 4
 
