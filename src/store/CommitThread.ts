@@ -108,7 +108,14 @@ export const makeCommitThread = (filename: string, options: { readonly inlineSta
     const inline = options.inlineStatements > 0 ? yield* openInline(filename) : undefined
     interface Running {
       readonly worker: Worker
-      readonly waiting: Map<number, (exit: Exit.Exit<void, SqlError>) => void>
+      /**
+       * The batches sent and not yet answered, oldest first: the thread answers them in the order it
+       * took them. Not a Map: a Map that keeps adding and deleting replaces its table now and then,
+       * and a replaced table that had reached the old generation kept its successor and the callers
+       * in it alive through every scavenge until a full collection. After one, the durable loop
+       * promoted ~1 MB a scavenge instead of ~0.2 and ran ~2x slower (decision 0017).
+       */
+      readonly waiting: Array<{ readonly id: number; readonly done: (exit: Exit.Exit<void, SqlError>) => void }>
       /** Set on the first of its "error" and "exit" events: a crash emits both. */
       ended: boolean
     }
@@ -150,22 +157,21 @@ export const makeCommitThread = (filename: string, options: { readonly inlineSta
     const start = (): Running => {
       if (checkpointer === undefined) startCheckpointer()
       const worker = spawn("commit")
-      const thread: Running = { worker, waiting: new Map(), ended: false }
+      const thread: Running = { worker, waiting: [], ended: false }
       worker.on("message", (message: unknown) => {
         if (!isReply(message)) return
-        const resume = thread.waiting.get(message.id)
-        if (resume === undefined) return
-        thread.waiting.delete(message.id)
-        resume(message.error === undefined ? Exit.void : Exit.fail(sqlError(message.error)))
+        const head = thread.waiting[0]
+        if (head === undefined || head.id !== message.id) return
+        thread.waiting.shift()
+        head.done(message.error === undefined ? Exit.void : Exit.fail(sqlError(message.error)))
       })
       const stopped = (why: string) => {
         if (thread.ended) return
         thread.ended = true
         if (running === thread) running = undefined
         if (!closing) runFork(Effect.logError("the commit thread stopped; the next batch starts a new one", why))
-        const held = [...thread.waiting.values()]
-        thread.waiting.clear()
-        for (const resume of held) resume(Exit.die(new CommitOutcomeUnknown(why)))
+        const held = thread.waiting.splice(0)
+        for (const { done } of held) done(Exit.die(new CommitOutcomeUnknown(why)))
       }
       worker.on("error", (error) => stopped(error.message))
       worker.on("exit", (code) => stopped(`exit code ${code}`))
@@ -191,7 +197,7 @@ export const makeCommitThread = (filename: string, options: { readonly inlineSta
     )
 
     const send = (batch: ReadonlyArray<Compiled>, done: (exit: Exit.Exit<void, SqlError>) => void): void => {
-      if (inline !== undefined && batch.length <= options.inlineStatements && (running === undefined || running.waiting.size === 0)) {
+      if (inline !== undefined && batch.length <= options.inlineStatements && (running === undefined || running.waiting.length === 0)) {
         // The checkpoints are the checkpoint thread's also when no batch has yet needed the commit
         // thread: without it the WAL grew to the backstop and this thread copied it back itself.
         if (checkpointer === undefined && !closing) startCheckpointer()
@@ -206,7 +212,7 @@ export const makeCommitThread = (filename: string, options: { readonly inlineSta
         // A parameter that cannot be copied to the thread: nothing was sent, nothing written.
         return done(Exit.fail(new SqlError({ cause, message: "Failed to send the batch to the commit thread" })))
       }
-      thread.waiting.set(id, done)
+      thread.waiting.push({ id, done })
     }
 
     return {
