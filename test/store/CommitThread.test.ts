@@ -59,6 +59,33 @@ describe("CommitThread", () => {
     )
   )
 
+  it.live("answers the batches it holds together in the order they were sent, each with its own outcome", () =>
+    onFile((filename) =>
+      Effect.gen(function* () {
+        const thread = yield* makeCommitThread(filename)
+        // Odd batches are good; even ones repeat a (lot, seq) inside themselves and must fail alone.
+        const batches = yield* Effect.forEach([1, 2, 3, 4, 5, 6, 7], (n) =>
+          insertsOf(n % 2 === 1 ? [event(`L${n}`, 1), event(`L${n}`, 2)] : [event(`L${n}`, 1), event(`L${n}`, 1)])
+        )
+        const exits = yield* Effect.async<ReadonlyArray<readonly [number, Exit.Exit<void, SqlError>]>>((resume) => {
+          const answered: Array<readonly [number, Exit.Exit<void, SqlError>]> = []
+          batches.forEach((batch, i) =>
+            thread.send(batch, (exit) => {
+              answered.push([i + 1, exit])
+              if (answered.length === batches.length) resume(Effect.succeed(answered))
+            })
+          )
+        })
+        expect(exits.map(([n]) => n)).toEqual([1, 2, 3, 4, 5, 6, 7])
+        for (const [n, exit] of exits) {
+          if (n % 2 === 1) expect(Exit.isSuccess(exit)).toBe(true)
+          else expectPrimaryKeyFailure(exit)
+        }
+        expect(yield* countEvents).toBe(8)
+      })
+    )
+  )
+
   it.live("ends the batch a dying thread held as outcome unknown, and starts a new thread for the next", () =>
     onFile((filename) =>
       Effect.gen(function* () {
