@@ -14,11 +14,11 @@ import {
 } from "../domain/Errors.ts"
 import { LotRuleErrorSchema } from "../domain/LotRuleErrorSchema.ts"
 import { LotCreated, StoredLotEvent, type LotEvent } from "../domain/Events.ts"
-import { LotId, parseEntityId } from "../domain/Ids.ts"
+import { LotId, parseEntityId, type TenantId } from "../domain/Ids.ts"
 import { Lot, LotCommand } from "../domain/Lot.ts"
 import { LotSummary, Reservation, SlotInfo, Ticket } from "../domain/Views.ts"
 import { EventLog } from "../store/EventLog.ts"
-import type { EventRecord } from "../store/Records.ts"
+import type { EventRecord, IdempotencyRecord } from "../store/Records.ts"
 import { LotStore } from "../store/LotStore.ts"
 import { StorageFaults } from "../store/StorageFaults.ts"
 import { Writer } from "../store/Writer.ts"
@@ -149,25 +149,29 @@ const make = Effect.gen(function* () {
     if (key === undefined) return run(undefined)
     const hash = requestHash(operation, target, body)
     const slot = `${envelope.tenant}\u0000${key}`
-    const attempt: Effect.Effect<A, E | E2 | IdempotencyKeyReused | StorageUnavailable> = Effect.gen(function* () {
+    // Combinators, not a generator made per call: V8 keeps each such generator function's hidden
+    // class in the old generation, with the call's context behind it (decision 0017).
+    const replayOrRun = (now: number, stored: IdempotencyRecord | undefined): Effect.Effect<A, E | E2 | IdempotencyKeyReused | StorageUnavailable> => {
+      if (stored !== undefined) {
+        if (stored.requestHash !== hash) return Effect.fail(IdempotencyKeyReused.of(key))
+        const answer = codec.decode(stored.response)
+        if (Either.isLeft(answer)) return Effect.dieMessage(`stored response for key ${key} does not decode`)
+        return unwrap(answer.right)
+      }
+      return Effect.flatMap(Deferred.make<void>(), (done) => {
+        inFlight.set(slot, { hash, done })
+        return run({ tenant: envelope.tenant, key, requestHash: hash, expiresAt: now + idempotencyTtlMillis }).pipe(
+          Effect.ensuring(Effect.sync(() => inFlight.delete(slot)).pipe(Effect.zipRight(Deferred.succeed(done, undefined))))
+        )
+      })
+    }
+    const attempt: Effect.Effect<A, E | E2 | IdempotencyKeyReused | StorageUnavailable> = Effect.suspend(() => {
       const running = inFlight.get(slot)
       if (running !== undefined) {
-        if (running.hash !== hash) return yield* IdempotencyKeyReused.of(key)
-        yield* Deferred.await(running.done)
-        return yield* attempt
+        return running.hash !== hash ? Effect.fail(IdempotencyKeyReused.of(key)) : Effect.zipRight(Deferred.await(running.done), attempt)
       }
-      const now = yield* Clock.currentTimeMillis
-      const stored = yield* store.findIdempotency(envelope.tenant, key, now)
-      if (stored !== undefined) {
-        if (stored.requestHash !== hash) return yield* IdempotencyKeyReused.of(key)
-        const answer = codec.decode(stored.response)
-        if (Either.isLeft(answer)) return yield* Effect.dieMessage(`stored response for key ${key} does not decode`)
-        return yield* unwrap(answer.right)
-      }
-      const done = yield* Deferred.make<void>()
-      inFlight.set(slot, { hash, done })
-      return yield* run({ tenant: envelope.tenant, key, requestHash: hash, expiresAt: now + idempotencyTtlMillis }).pipe(
-        Effect.ensuring(Effect.sync(() => inFlight.delete(slot)).pipe(Effect.zipRight(Deferred.succeed(done, undefined))))
+      return Effect.flatMap(Clock.currentTimeMillis, (now) =>
+        Effect.flatMap(store.findIdempotency(envelope.tenant, key, now), (stored) => replayOrRun(now, stored))
       )
     })
     return attempt
@@ -461,35 +465,34 @@ const make = Effect.gen(function* () {
 
     reservations: (tenant, lotId) => Effect.flatMap(registry.get(tenant, lotId), (w) => w.read((lot) => lot.reservations())),
 
-    ticket: (tenant, ticketId) =>
-      Effect.gen(function* () {
-        const id = parseEntityId(ticketId)
-        if (id === undefined || ticketId.includes("-R")) return yield* TicketNotFound.of(ticketId)
-        const worker = yield* registry.get(tenant, id.lotId).pipe(Effect.mapError(() => TicketNotFound.of(ticketId)))
-        const open = yield* worker.read((lot) => lot.openTicket(ticketId))
-        if (open !== undefined) return open
-        // Closed tickets live only in the log: the park and the leave that share its id.
-        const records = yield* log.byTicket(ticketId)
-        let parked: Extract<LotEvent, { _tag: "VehicleParked" }> | undefined
-        let left: Extract<LotEvent, { _tag: "VehicleLeft" }> | undefined
-        for (const record of records) {
-          const event = fromRecord(record)
-          if (Either.isLeft(event)) return yield* Effect.die(event.left)
-          if (event.right._tag === "VehicleParked") parked = event.right
-          if (event.right._tag === "VehicleLeft") left = event.right
-        }
-        if (parked === undefined) return yield* TicketNotFound.of(ticketId)
-        return Lot.ticketOf(worker.lotId, parked, left)
-      }),
+    // fnUntraced: one generator function for every call, not one per call (decision 0017).
+    ticket: Effect.fnUntraced(function* (tenant: TenantId, ticketId: string) {
+      const id = parseEntityId(ticketId)
+      if (id === undefined || ticketId.includes("-R")) return yield* TicketNotFound.of(ticketId)
+      const worker = yield* registry.get(tenant, id.lotId).pipe(Effect.mapError(() => TicketNotFound.of(ticketId)))
+      const open = yield* worker.read((lot) => lot.openTicket(ticketId))
+      if (open !== undefined) return open
+      // Closed tickets live only in the log: the park and the leave that share its id.
+      const records = yield* log.byTicket(ticketId)
+      let parked: Extract<LotEvent, { _tag: "VehicleParked" }> | undefined
+      let left: Extract<LotEvent, { _tag: "VehicleLeft" }> | undefined
+      for (const record of records) {
+        const event = fromRecord(record)
+        if (Either.isLeft(event)) return yield* Effect.die(event.left)
+        if (event.right._tag === "VehicleParked") parked = event.right
+        if (event.right._tag === "VehicleLeft") left = event.right
+      }
+      if (parked === undefined) return yield* TicketNotFound.of(ticketId)
+      return Lot.ticketOf(worker.lotId, parked, left)
+    }),
 
-    events: (tenant, lotId, after, limit) =>
-      Effect.gen(function* () {
-        yield* registry.get(tenant, lotId)
-        const records = yield* log.read(lotId, after, limit)
-        const events = yield* readStored(lotId, records)
-        const last = events.at(-1)
-        return EventPage.make({ events, next: events.length === limit && last !== undefined ? last.seq : null }, true)
-      }),
+    events: Effect.fnUntraced(function* (tenant: TenantId, lotId: LotId, after: number, limit: number) {
+      yield* registry.get(tenant, lotId)
+      const records = yield* log.read(lotId, after, limit)
+      const events = yield* readStored(lotId, records)
+      const last = events.at(-1)
+      return EventPage.make({ events, next: events.length === limit && last !== undefined ? last.seq : null }, true)
+    }),
 
     follow: (tenant, lotId, after) =>
       Effect.map(registry.get(tenant, lotId), (worker) =>
