@@ -92,12 +92,12 @@ const whyLines = (rows: ReadonlyArray<BenchRow>, http: HttpBenchResult, recovery
   }
   if (failed(rows, "group commit").length + failed(rows, "classic").length > 0) {
     lines.push(
-      "why (durable): bare better-sqlite3 spends ~8-12 us of CPU a row; in session 9's runs a command through the runtime" +
-        " cost 13.5-17.9 us (both threads) and group commit did 1.0-1.4 of bare's rate. One transaction per command is the" +
-        " same stack with a batch cap of 1, committing inline (decision 0015): 41,000-45,000 ops/s. With synchronous=NORMAL" +
+      "why (durable): bare better-sqlite3 spends ~8-12 us of CPU a row; in session 9's last runs a command through the runtime" +
+        " cost 15.0-19.6 us (both threads) and group commit did 1.0-1.4 of bare's rate. One transaction per command is the" +
+        " same stack with a batch cap of 1, committing inline (decision 0015): 36,900-41,500 ops/s. With synchronous=NORMAL" +
         " in WAL mode a commit does no fsync, so SQLite alone gives 100-row transactions over 100 lots little over one row" +
         " each (decision 0016). Group commit is bound by the event loop's thread (~9 us a command, the commit thread" +
-        " ~50-60% busy) and came to 2.1-2.7x (decision 0017)."
+        " ~50-60% busy) and came to 2.2-2.8x (decision 0017)."
     )
   }
   for (const row of failed(rows, "durable").concat(failed(rows, "queries"))) {
