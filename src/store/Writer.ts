@@ -216,7 +216,7 @@ export class Writer extends Effect.Service<Writer>()("parkplane/Writer", {
      * `firstAttempt`: the outcome of an attempt commitWithoutFiber already made, its size already
      * recorded. `fnUntraced`, not `Effect.gen` in an arrow: a generator function made per call gets
      * its own hidden class, which V8 keeps in the old generation, and that kept each batch alive
-     * until a full collection. The event loop's path promoted ~2.6 MB a scavenge (decision 0017).
+     * until a full collection. The event loop's path promoted ~2.4-2.7 MB a scavenge (decision 0017).
      */
     const commitBatch: (batch: ReadonlyArray<Pending>, firstAttempt?: Exit.Exit<void, SqlError>) => Effect.Effect<void> =
       Effect.fnUntraced(function* (batch: ReadonlyArray<Pending>, firstAttempt?: Exit.Exit<void, SqlError>) {
