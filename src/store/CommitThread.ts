@@ -113,7 +113,7 @@ export const makeCommitThread = (filename: string, options: { readonly inlineSta
        * took them. Not a Map: a Map that keeps adding and deleting replaces its table now and then,
        * and a replaced table that had reached the old generation kept its successor and the callers
        * in it alive through every scavenge until a full collection. After one, the durable loop
-       * promoted ~1 MB a scavenge instead of ~0.2, and some processes ran 20-35% slower (decision 0017).
+       * promoted ~1 MB a scavenge instead of ~0.2; three bench processes of nine ran 13-29% below the median (decision 0017).
        */
       readonly waiting: Array<{ readonly id: number; readonly done: (exit: Exit.Exit<void, SqlError>) => void }>
       /** Set on the first of its "error" and "exit" events: a crash emits both. */
