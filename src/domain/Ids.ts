@@ -6,22 +6,31 @@ export type TenantId = typeof TenantId.Type
 export const defaultTenant = TenantId.make("default")
 
 /** Lot ids come from a durable sequence (`L1`, `L2`, ...) and are never reused. */
+const lotIdPattern = /^L[1-9][0-9]{0,15}$/
 export const LotId = Schema.String.pipe(
-  Schema.pattern(/^L[1-9][0-9]{0,15}$/, { message: () => "a lot id looks like L1, L2, ..." }),
+  Schema.pattern(lotIdPattern, { message: () => "a lot id looks like L1, L2, ..." }),
   Schema.brand("LotId")
 )
 export type LotId = typeof LotId.Type
+
+/** What decoding `LotId` gives for this text, or undefined where it fails (the HTTP fast lane's check). */
+export const lotIdFrom = (text: string): LotId | undefined => (lotIdPattern.test(text) ? LotId.make(text, { disableValidation: true }) : undefined)
 
 /**
  * A ticket id is the lot id and the sequence number of the event that opened it (`L3-17`).
  * Both parts are durable and never reused, so the id is unique across restarts without a
  * second counter, and the lot can be found from the id alone.
  */
+const ticketIdPattern = /^L[1-9][0-9]{0,15}-[1-9][0-9]{0,15}$/
 export const TicketId = Schema.String.pipe(
-  Schema.pattern(/^L[1-9][0-9]{0,15}-[1-9][0-9]{0,15}$/, { message: () => "a ticket id looks like L3-17" }),
+  Schema.pattern(ticketIdPattern, { message: () => "a ticket id looks like L3-17" }),
   Schema.brand("TicketId")
 )
 export type TicketId = typeof TicketId.Type
+
+/** What decoding `TicketId` gives for this text, or undefined where it fails (the HTTP fast lane's check). */
+export const ticketIdFrom = (text: string): TicketId | undefined =>
+  ticketIdPattern.test(text) ? TicketId.make(text, { disableValidation: true }) : undefined
 
 /** Reservation ids follow the ticket scheme with an `R` (`L3-R18`). */
 export const ReservationId = Schema.String.pipe(

@@ -19,8 +19,17 @@ export const slotTypeCode: Readonly<Record<SlotType, number>> = {
 }
 export const slotTypeOfCode = (code: number): SlotType => slotTypes[code]
 
+const slotTypeSet: ReadonlySet<string> = new Set(slotTypes)
+/** What `Schema.is(SlotType)` says, without the Schema's steps (the HTTP fast lane's check). */
+export const isSlotType = (value: unknown): value is SlotType => typeof value === "string" && slotTypeSet.has(value)
+
+const maxSlotNumber = 10_000_000
 /** A slot number, 1..capacity. */
 export const SlotNumber = Schema.Int.pipe(
   Schema.greaterThanOrEqualTo(1, { message: () => "a slot number is a whole number from 1" }),
-  Schema.lessThanOrEqualTo(10_000_000, { message: () => "a slot number is at most 10000000" })
+  Schema.lessThanOrEqualTo(maxSlotNumber, { message: () => `a slot number is at most ${maxSlotNumber}` })
 ).annotations({ identifier: "SlotNumber" })
+
+/** What `Schema.is(SlotNumber)` says, without the Schema's steps (the HTTP fast lane's check). */
+export const isSlotNumber = (value: unknown): value is number =>
+  typeof value === "number" && Number.isSafeInteger(value) && value >= 1 && value <= maxSlotNumber

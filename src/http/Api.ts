@@ -59,12 +59,14 @@ export const RegistrationInput = asTyped(
 export const ColorInput = asTyped(Color, "Color", "1 to 30 letters or spaces; matched case-insensitively")
 
 /** Visible ASCII only: such a value can be stored, logged and echoed in a header safely. */
+const headerTokenPattern = /^[\x21-\x7e]{1,200}$/
 const HeaderToken = (what: string) =>
-  Schema.String.pipe(
-    Schema.pattern(/^[\x21-\x7e]{1,200}$/, { message: () => `${what} is 1 to 200 visible ASCII characters` })
-  )
+  Schema.String.pipe(Schema.pattern(headerTokenPattern, { message: () => `${what} is 1 to 200 visible ASCII characters` }))
 
 export const IdempotencyKey = HeaderToken("an Idempotency-Key").annotations({ identifier: "IdempotencyKey" })
+
+/** What `Schema.is(IdempotencyKey)` says, without the Schema's steps (the HTTP fast lane's check). */
+export const isIdempotencyKey = (value: unknown): value is string => typeof value === "string" && headerTokenPattern.test(value)
 
 /** POST and DELETE accept an `Idempotency-Key`. */
 export const CommandHeaders = Schema.Struct({ "idempotency-key": Schema.optional(IdempotencyKey) })

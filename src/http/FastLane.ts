@@ -10,6 +10,7 @@ import { bearerTokenOf, KeyRing, unauthorized } from "./Authentication.ts"
 import { Draining, NodeServer } from "./Draining.ts"
 import { bodyNotJson, bodyTooDeep, invalidInputOf, isRetryLater, jsonDepth, maxBodyBytes, maxJsonDepth, retryLaterParts } from "./ErrorTranslation.ts"
 import { leaveTargetOf } from "./Handlers.ts"
+import { commandHeadersFrom, leaveBodyFrom, lotPathFrom, parkBodyFrom } from "./LaneInputs.ts"
 import { InternalError, PayloadTooLarge } from "./HttpErrors.ts"
 import { requestIdAnnotation, requestIdFrom, requestIdHeader } from "./RequestId.ts"
 import { ticketJson } from "./TicketJson.ts"
@@ -30,6 +31,8 @@ interface LaneRoute {
   readonly successStatus: number
   /** Decodes the body into the command Parking runs, as the platform's handler would call it. */
   readonly command: (body: unknown) => Either.Either<TicketCommand, ParseResult.ParseError>
+  /** `command` for a body the rules accept without the Schema (LaneInputs.ts); undefined otherwise. */
+  readonly quickCommand: (body: unknown) => TicketCommand | undefined
 }
 
 /** The Api's endpoints by method and path template, with their declared success status. */
@@ -42,20 +45,25 @@ HttpApi.reflect(Api, {
   }
 })
 
-const route = (template: string, command: LaneRoute["command"]): LaneRoute => {
+/** A route whose body decodes to `A` (by its Schema, or by `quick`) and becomes the command `toCommand` makes. */
+const route = <A, I>(template: string, body: Schema.Schema<A, I>, quick: (body: unknown) => A | undefined, toCommand: (body: A) => TicketCommand): LaneRoute => {
   const successStatus = declared.get(`POST ${template}`)
   if (successStatus === undefined) throw new Error(`the Api has no endpoint POST ${template}`)
-  return { template, successStatus, command }
+  const decode = Schema.decodeUnknownEither(body)
+  return {
+    template,
+    successStatus,
+    command: (input) => Either.map(decode(input), toCommand),
+    quickCommand: (input) => {
+      const decoded = quick(input)
+      return decoded === undefined ? undefined : toCommand(decoded)
+    }
+  }
 }
 
-const decodeParkBody = Schema.decodeUnknownEither(ParkBody)
-const decodeLeaveBody = Schema.decodeUnknownEither(LeaveBody)
-
 const routes: Record<string, LaneRoute> = {
-  park: route("/v1/lots/:lotId/park", (body) => Either.map(decodeParkBody(body), (input) => ({ _tag: "Park", input }))),
-  leave: route("/v1/lots/:lotId/leave", (body) =>
-    Either.map(decodeLeaveBody(body), (payload) => ({ _tag: "Leave", target: leaveTargetOf(payload) }))
-  )
+  park: route("/v1/lots/:lotId/park", ParkBody, parkBodyFrom, (input) => ({ _tag: "Park", input })),
+  leave: route("/v1/lots/:lotId/leave", LeaveBody, leaveBodyFrom, (payload) => ({ _tag: "Leave", target: leaveTargetOf(payload) }))
 }
 
 /**
@@ -66,6 +74,10 @@ const lanePath = /^\/v1\/lots\/([A-Za-z0-9_.-]{1,200})\/(park|leave)\/?(?:\?.*)?
 
 const decodePath = Schema.decodeUnknownEither(LotPath)
 const decodeHeaders = Schema.decodeUnknownEither(CommandHeaders)
+
+/** What the rules accepted, or else the Schema's decode (which words the error). */
+const orDecode = <A>(quick: A | undefined, decode: () => Either.Either<A, ParseResult.ParseError>): Either.Either<A, ParseResult.ParseError> =>
+  quick !== undefined ? Either.right(quick) : decode()
 
 /** The platform's decode error for a ParseError, turned into parkplane's InvalidInput. */
 const invalidInputFrom = (error: ParseResult.ParseError) =>
@@ -211,7 +223,8 @@ export const FastLaneLive = Layer.scopedDiscard(
           if (jsonDepth(text) > maxJsonDepth) return failWith(bodyTooDeep())
           const tenant = keyRing.tenantOf(bearerTokenOf(request.headers.authorization))
           if (Option.isNone(tenant)) return failWith(unauthorized)
-          const path = decodePath({ lotId: lotSegment })
+          // Each input by the rules first (LaneInputs.ts); what they do not accept, by its Schema.
+          const path = orDecode(lotPathFrom(lotSegment), () => decodePath({ lotId: lotSegment }))
           if (Either.isLeft(path)) return failWith(invalidInputFrom(path.left))
           let body: unknown
           try {
@@ -219,9 +232,9 @@ export const FastLaneLive = Layer.scopedDiscard(
           } catch {
             return failWith(bodyNotJson())
           }
-          const command = lane.command(body)
+          const command = orDecode(lane.quickCommand(body), () => lane.command(body))
           if (Either.isLeft(command)) return failWith(invalidInputFrom(command.left))
-          const headers = decodeHeaders(request.headers)
+          const headers = orDecode(commandHeadersFrom(request.headers), () => decodeHeaders(request.headers))
           if (Either.isLeft(headers)) return failWith(invalidInputFrom(headers.left))
           const envelope: Envelope = { tenant: tenant.value, correlationId: requestId, idempotencyKey: headers.right["idempotency-key"] }
           parking.submit(envelope, path.right.lotId, command.right, (exit) => {
