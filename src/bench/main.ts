@@ -64,7 +64,7 @@ const whyLines = (rows: ReadonlyArray<BenchRow>, http: HttpBenchResult, recovery
           " With few connections each commit holds a few writes and runs inline on the event loop (waking the commit" +
           " thread cost more: decision 0015); in session 8's profiles the loop spent 25-40% of its samples in SQLite's" +
           " BEGIN, inserts and COMMIT and 23-33% in writev (bare's writev: 28%, session 7), the rest spread thinly" +
-          " (docs/performance.md, session 8)."
+          " (docs/performance.md, session 8); the lane's Schema decoding, ~6 us a request, went in session 11 (decision 0018)."
       )
     }
     if (http.profile !== undefined) lines.push("  parkplane under load, CPU profile (idle excluded):", ...describeProfile(http.profile))
@@ -92,12 +92,13 @@ const whyLines = (rows: ReadonlyArray<BenchRow>, http: HttpBenchResult, recovery
   }
   if (failed(rows, "group commit").length + failed(rows, "classic").length > 0) {
     lines.push(
-      "why (durable): bare better-sqlite3 spends ~8-12 us of CPU a row; in session 9's last runs a command through the runtime" +
-        " cost 15.0-19.6 us (both threads) and group commit did 1.0-1.4 of bare's rate. One transaction per command is the" +
-        " same stack with a batch cap of 1, committing inline (decision 0015): 36,900-41,500 ops/s. With synchronous=NORMAL" +
+      "why (durable): bare better-sqlite3 spends ~8-12 us of CPU a row; in session 11's runs a command through the runtime" +
+        " cost 14.9-18.0 us (both threads) and group commit did 1.05-1.29 of bare's rate. One transaction per command is the" +
+        " same stack with a batch cap of 1, committing inline (decision 0015): 36,970-38,511 ops/s. With synchronous=NORMAL" +
         " in WAL mode a commit does no fsync, so SQLite alone gives 100-row transactions over 100 lots little over one row" +
-        " each (decision 0016). Group commit is bound by the event loop's thread (~9 us a command, the commit thread" +
-        " ~50-60% busy) and came to 2.2-2.8x (decision 0017)."
+        " each (decision 0016). Group commit is bound by the event loop's thread (82-87% busy at ~7 us of CPU a command in" +
+        " session 11's loop rounds, the commit thread ~60% busy and stalled 6-9% of the time in the WAL's catch-up) and" +
+        " came to 2.4-2.8x (docs/performance.md, session 11)."
     )
   }
   for (const row of failed(rows, "durable").concat(failed(rows, "queries"))) {
