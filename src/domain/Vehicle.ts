@@ -47,7 +47,11 @@ const NormalisedColor = Schema.String.pipe(
  * A colour as first given (trimmed, 1 to 30 letters or spaces). It is matched case-insensitively:
  * `colorKey` is the matching form, the value itself the display form.
  */
-export const Color = Schema.transform(Schema.String, NormalisedColor, { strict: false, decode: normaliseColor, encode: (s) => s }).annotations({ identifier: "Color", description: "Vehicle colour, e.g. White" })
+export const Color = Schema.transform(Schema.String, NormalisedColor, {
+  strict: false,
+  decode: normaliseColor,
+  encode: (s) => s
+}).annotations({ identifier: "Color", description: "Vehicle colour, e.g. White" })
 export type Color = typeof Color.Type
 
 /** What decoding `Color` gives for this text, or undefined where it fails. */

@@ -31,9 +31,11 @@ interface LaneRoute {
   readonly successStatus: number
   /** Decodes the body into the command Parking runs, as the platform's handler would call it. */
   readonly command: (body: unknown) => Either.Either<TicketCommand, ParseResult.ParseError>
-  /** `command` for a body the rules accept without the Schema (LaneInputs.ts); undefined otherwise. */
-  readonly quickCommand: (body: unknown) => TicketCommand | undefined
 }
+
+/** What the rules accepted, or else the Schema's decode (which words the error). */
+const orDecode = <A>(quick: A | undefined, decode: () => Either.Either<A, ParseResult.ParseError>): Either.Either<A, ParseResult.ParseError> =>
+  quick !== undefined ? Either.right(quick) : decode()
 
 /** The Api's endpoints by method and path template, with their declared success status. */
 const declared = new Map<string, number>()
@@ -45,20 +47,17 @@ HttpApi.reflect(Api, {
   }
 })
 
-/** A route whose body decodes to `A` (by its Schema, or by `quick`) and becomes the command `toCommand` makes. */
-const route = <A, I>(template: string, body: Schema.Schema<A, I>, quick: (body: unknown) => A | undefined, toCommand: (body: A) => TicketCommand): LaneRoute => {
+/** A route whose body decodes to `A`, by the rules (`quick`, LaneInputs.ts) or else by its Schema, and becomes a command. */
+const route = <A, I>(
+  template: string,
+  body: Schema.Schema<A, I>,
+  quick: (body: unknown) => A | undefined,
+  toCommand: (body: A) => TicketCommand
+): LaneRoute => {
   const successStatus = declared.get(`POST ${template}`)
   if (successStatus === undefined) throw new Error(`the Api has no endpoint POST ${template}`)
   const decode = Schema.decodeUnknownEither(body)
-  return {
-    template,
-    successStatus,
-    command: (input) => Either.map(decode(input), toCommand),
-    quickCommand: (input) => {
-      const decoded = quick(input)
-      return decoded === undefined ? undefined : toCommand(decoded)
-    }
-  }
+  return { template, successStatus, command: (input) => Either.map(orDecode(quick(input), () => decode(input)), toCommand) }
 }
 
 const routes: Record<string, LaneRoute> = {
@@ -74,10 +73,6 @@ const lanePath = /^\/v1\/lots\/([A-Za-z0-9_.-]{1,200})\/(park|leave)\/?(?:\?.*)?
 
 const decodePath = Schema.decodeUnknownEither(LotPath)
 const decodeHeaders = Schema.decodeUnknownEither(CommandHeaders)
-
-/** What the rules accepted, or else the Schema's decode (which words the error). */
-const orDecode = <A>(quick: A | undefined, decode: () => Either.Either<A, ParseResult.ParseError>): Either.Either<A, ParseResult.ParseError> =>
-  quick !== undefined ? Either.right(quick) : decode()
 
 /** The platform's decode error for a ParseError, turned into parkplane's InvalidInput. */
 const invalidInputFrom = (error: ParseResult.ParseError) =>
@@ -232,7 +227,7 @@ export const FastLaneLive = Layer.scopedDiscard(
           } catch {
             return failWith(bodyNotJson())
           }
-          const command = orDecode(lane.quickCommand(body), () => lane.command(body))
+          const command = lane.command(body)
           if (Either.isLeft(command)) return failWith(invalidInputFrom(command.left))
           const headers = orDecode(commandHeadersFrom(request.headers), () => decodeHeaders(request.headers))
           if (Either.isLeft(headers)) return failWith(invalidInputFrom(headers.left))
