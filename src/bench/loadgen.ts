@@ -13,6 +13,8 @@ export interface LoadgenOptions {
   readonly seconds: number
   /** Distinguishes the registrations of several runs against one server. */
   readonly prefix: string
+  /** Each request with an `Idempotency-Key` of its own, as a client that retries safely sends. */
+  readonly keyed?: boolean
 }
 
 export interface LoadgenResult {
@@ -41,13 +43,15 @@ const result = await autocannon({
         const registration = `${options.prefix}-${n}`
         context.lot = lot
         context.registration = registration
-        return { ...request, path: `/v1/lots/${lot}/park`, body: JSON.stringify({ registration, color: "Grey" }) }
+        const headers = options.keyed === true ? { ...request.headers, "idempotency-key": `${registration}-park` } : request.headers
+        return { ...request, headers, path: `/v1/lots/${lot}/park`, body: JSON.stringify({ registration, color: "Grey" }) }
       }
     },
     {
       method: "POST",
       setupRequest: (request, context) => ({
         ...request,
+        headers: options.keyed === true ? { ...request.headers, "idempotency-key": `${String(context.registration)}-leave` } : request.headers,
         path: `/v1/lots/${String(context.lot)}/leave`,
         body: JSON.stringify({ registration: context.registration })
       })

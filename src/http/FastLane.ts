@@ -13,7 +13,7 @@ import { leaveTargetOf } from "./Handlers.ts"
 import { commandHeadersFrom, leaveBodyFrom, lotPathFrom, parkBodyFrom } from "./LaneInputs.ts"
 import { InternalError, PayloadTooLarge } from "./HttpErrors.ts"
 import { requestIdAnnotation, requestIdFrom, requestIdHeader } from "./RequestId.ts"
-import { ticketJson } from "./TicketJson.ts"
+import { ticketJson } from "../domain/TicketJson.ts"
 
 /*
  * The fast lane (docs/decisions/0013): `POST /v1/lots/{lotId}/park` and `/leave` answered straight

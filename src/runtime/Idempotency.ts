@@ -1,6 +1,9 @@
-import { createHash } from "node:crypto"
+import { hash } from "node:crypto"
 import { Either, Schema } from "effect"
 import { InvalidInput, LotNameTaken, LotNotEmpty } from "../domain/Errors.ts"
+import { LotRuleErrorSchema } from "../domain/LotRuleErrorSchema.ts"
+import { ticketJson } from "../domain/TicketJson.ts"
+import { Ticket } from "../domain/Views.ts"
 
 /** How long a keyed response is replayed (API.md: 24 h). */
 export const idempotencyTtlMillis = 24 * 60 * 60 * 1000
@@ -14,15 +17,26 @@ export const DeleteLotErrorSchema = Schema.Union(LotNotEmpty)
 
 /** A request's fingerprint: the same key with another fingerprint is a different request. */
 export const requestHash = (operation: string, target: string, body: unknown): string =>
-  createHash("sha256").update(JSON.stringify([operation, target, body])).digest("base64url")
+  hash("sha256", JSON.stringify([operation, target, body]), "base64url")
 
-/** Stores a keyed command's answer as JSON and reads it back as the same success or error. */
-export const responseCodec = <A, I, E, EI>(success: Schema.Schema<A, I>, failure: Schema.Schema<E, EI>) => {
+/**
+ * Stores a keyed command's answer as JSON and reads it back as the same success or error.
+ * `successJson`, where given, writes a success's JSON exactly as its Schema would (a ticket's is
+ * held to its Schema by a property test): through the Schema, storing a keyed park's ticket cost
+ * ~6% of the server's CPU at 10 connections (session 11).
+ */
+export const responseCodec = <A, I, E, EI>(success: Schema.Schema<A, I>, failure: Schema.Schema<E, EI>, successJson?: (value: A) => string) => {
   const schema = Schema.Either({ right: success, left: failure })
   const encode = Schema.encodeSync(schema)
   const decode = Schema.decodeUnknownEither(schema)
   return {
-    encode: (answer: Either.Either<A, E>): string => JSON.stringify(encode(answer)),
+    encode: (answer: Either.Either<A, E>): string =>
+      successJson !== undefined && Either.isRight(answer) ? `{"_tag":"Right","right":${successJson(answer.right)}}` : JSON.stringify(encode(answer)),
+    /** The Schema's own encoding, which `encode` must equal. */
+    encodeBySchema: (answer: Either.Either<A, E>): string => JSON.stringify(encode(answer)),
     decode: (stored: string) => decode(JSON.parse(stored))
   }
 }
+
+/** How park and leave store their answers: nearly every keyed command is one of them. */
+export const ticketCodec = responseCodec(Ticket, LotRuleErrorSchema, ticketJson)

@@ -30,14 +30,14 @@ import {
   DeleteLotErrorSchema,
   idempotencyTtlMillis,
   requestHash,
-  responseCodec
+  responseCodec,
+  ticketCodec
 } from "./Idempotency.ts"
 import { LotRegistry } from "./LotRegistry.ts"
 import type { Job, Keyed, LotWorker, Reply } from "./LotWorker.ts"
 import { type CommandError, type DeliveryError, type Envelope, EventPage, Parking, type ScriptAnswer, type ScriptStep, type TicketCommand } from "./Parking.ts"
 import { WorkerFaults } from "./WorkerFaults.ts"
 
-const ticketCodec = responseCodec(Ticket, LotRuleErrorSchema)
 const reservationCodec = responseCodec(Reservation, LotRuleErrorSchema)
 const slotCodec = responseCodec(SlotInfo, LotRuleErrorSchema)
 const voidRuleCodec = responseCodec(Schema.Void, LotRuleErrorSchema)

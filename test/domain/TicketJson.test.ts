@@ -1,7 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Arbitrary, Schema } from "effect"
 import { Ticket } from "../../src/domain/Views.ts"
-import { ticketJson, ticketJsonBySchema } from "../../src/http/TicketJson.ts"
+import { ticketJson, ticketJsonBySchema } from "../../src/domain/TicketJson.ts"
 import { awkwardText } from "../freeText.ts"
 
 describe("ticket JSON", () => {
