@@ -126,7 +126,8 @@ describe("LotStore", () => {
       expect(yield* store.recoverOne("L9")).toBeUndefined()
     }).pipe(Effect.provide(memoryStore())))
 
-  it.effect("finds unexpired idempotency records and purges expired ones", () =>
+  // ":memory:" reads through the client; a file through the store's own reader connection.
+  const idempotencyRecords = () =>
     Effect.gen(function* () {
       const writer = yield* Writer
       const store = yield* LotStore
@@ -142,5 +143,10 @@ describe("LotStore", () => {
       yield* store.purgeIdempotency(6_000)
       expect(yield* store.findIdempotency("other", "k1", 0)).toBeUndefined()
       expect(yield* store.findIdempotency("acme", "k1", 0)).toBeDefined()
-    }).pipe(Effect.provide(memoryStore())))
+    })
+
+  it.effect("finds unexpired idempotency records and purges expired ones (in memory)", () => idempotencyRecords().pipe(Effect.provide(memoryStore())))
+
+  it.effect("finds unexpired idempotency records and purges expired ones (in a file)", () =>
+    idempotencyRecords().pipe(Effect.provide(storeOver(DatabaseLive({ filename: path.join(tempFolder(), "keys.db") })))))
 })
