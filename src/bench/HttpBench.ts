@@ -29,6 +29,11 @@ export interface HttpBenchOptions {
   readonly slotsPerLot: number
   /** Seconds of a separate parkplane run under `--cpu-prof` at the highest connection count; 0 skips it. */
   readonly profileSeconds: number
+  /**
+   * Stretches of parkplane alone at the first connection count with an `Idempotency-Key` on every
+   * request (bare has no idempotency to compare with); 0 skips them.
+   */
+  readonly keyedStretches: number
 }
 
 export const defaultHttpBenchOptions: HttpBenchOptions = {
@@ -38,7 +43,8 @@ export const defaultHttpBenchOptions: HttpBenchOptions = {
   warmupSeconds: 3,
   lots: 10,
   slotsPerLot: 1000,
-  profileSeconds: 8
+  profileSeconds: 8,
+  keyedStretches: 3
 }
 
 export const quickHttpBenchOptions: HttpBenchOptions = {
@@ -46,7 +52,8 @@ export const quickHttpBenchOptions: HttpBenchOptions = {
   seconds: 3,
   pairs: 1,
   warmupSeconds: 1,
-  profileSeconds: 0
+  profileSeconds: 0,
+  keyedStretches: 1
 }
 
 interface Server {
@@ -118,8 +125,8 @@ interface Measured extends LoadgenResult {
 }
 
 let runs = 0
-const load = async (server: Server, connections: number, seconds: number): Promise<Measured> => {
-  const options: LoadgenOptions = { url: server.url, lots: server.lots, connections, seconds, prefix: `R${runs++}` }
+const load = async (server: Server, connections: number, seconds: number, keyed = false): Promise<Measured> => {
+  const options: LoadgenOptions = { url: server.url, lots: server.lots, connections, seconds, prefix: `R${runs++}`, keyed }
   const cpuBefore = cpuMillisOf(server.child.process.pid)
   const result = await runTsForJson<LoadgenResult>(sourcePath("bench/loadgen.ts"), { args: [JSON.stringify(options)] })
   const cpuAfter = cpuMillisOf(server.child.process.pid)
@@ -193,6 +200,18 @@ export const runHttpBench = async (options: HttpBenchOptions = defaultHttpBenchO
         }
       } finally {
         await stopChild(bare.child)
+      }
+      if (options.keyedStretches > 0) {
+        const connections = options.connections[0]
+        const stretches: Array<Measured> = []
+        for (let i = 0; i < options.keyedStretches; i++) stretches.push(await load(parkplane, connections, options.seconds, true))
+        const keyed = medianOf(stretches)
+        const label = `HTTP park/leave with an Idempotency-Key on each request, ${connections} connections`
+        rows.push(
+          row(`${label}: parkplane${errorsNote(keyed)}`, keyed.requestsPerSecond, "req/s"),
+          row(`${label}: parkplane p99 latency`, keyed.p99, "ms")
+        )
+        if (keyed.cpuMicrosPerRequest !== undefined) rows.push(row(`${label}: parkplane server CPU per request`, keyed.cpuMicrosPerRequest, "us"))
       }
     } finally {
       await stopChild(parkplane.child)
