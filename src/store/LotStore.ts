@@ -180,6 +180,20 @@ export class LotStore extends Effect.Service<LotStore>()("parkplane/LotStore", {
         readIdempotency !== undefined
           ? findIdempotencyNow(readIdempotency, tenant, key, now)
           : storageCall(findIdempotencyRecord({ tenant, key, now }).pipe(Effect.map(Option.getOrUndefined), Effect.catchTag("ParseError", Effect.die))),
+      /**
+       * `findIdempotency` at once, for a caller that is not a fiber: Some with its answer when the
+       * store's reader gave one, None when there is no reader or it failed (then `findIdempotency`
+       * retries and reports).
+       */
+      findIdempotencyNow: (tenant: string, key: string, now: number): Option.Option<IdempotencyRecord | undefined> => {
+        if (readIdempotency === undefined) return Option.none()
+        try {
+          const row = readIdempotency(tenant, key, now)
+          return Option.some(row === undefined ? undefined : idempotencyOf(row))
+        } catch {
+          return Option.none()
+        }
+      },
       /** Deletes the records expired at `now`. */
       purgeIdempotency: (now: number): Effect.Effect<void, StorageUnavailable> =>
         storageCall(sql`DELETE FROM idempotency WHERE expires_at <= ${now}`.pipe(sql.withTransaction, Effect.asVoid))

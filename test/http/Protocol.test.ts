@@ -95,6 +95,25 @@ layer(testServer(), { excludeTestServices: true })("request ids, idempotency, ba
       expect(refusedAgain.json).toEqual(refused.json)
     }))
 
+  it.effect("the same keyed request sent many times at once is done once, and every copy gets its answer", () =>
+    Effect.gen(function* () {
+      const lot = yield* createLot("IdempotentAtOnce")
+      const key = { "idempotency-key": "park-at-once-1" }
+      const answers = yield* Effect.forEach(
+        Array.from({ length: 8 }, () => postJson(`/v1/lots/${lot.id}/park`, { registration: "AT-ONCE-1", color: "Blue" }, key)),
+        (request) => request,
+        { concurrency: "unbounded" }
+      )
+      for (const answer of answers) {
+        expect(answer.status).toBe(201)
+        expect(answer.json).toEqual(answers[0].json)
+      }
+      expect(((yield* raw(`/v1/lots/${lot.id}`)).json as { occupied: number }).occupied).toBe(1)
+      // Another key for the same car is a new request: the car is already parked.
+      const other = yield* postJson(`/v1/lots/${lot.id}/park`, { registration: "AT-ONCE-1", color: "Blue" }, { "idempotency-key": "park-at-once-2" })
+      expect(other.status).toBe(409)
+    }))
+
   it.effect("a write that cannot be made durable is 503 StorageUnavailable with Retry-After, and nothing changes", () =>
     Effect.gen(function* () {
       const lot = yield* createLot("Faulty")
