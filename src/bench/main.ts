@@ -93,12 +93,12 @@ const whyLines = (rows: ReadonlyArray<BenchRow>, http: HttpBenchResult, recovery
   if (failed(rows, "group commit").length + failed(rows, "classic").length > 0) {
     lines.push(
       "why (durable): bare better-sqlite3 spends ~8-12 us of CPU a row; in session 11's runs a command through the runtime" +
-        " cost 14.9-18.0 us (both threads) and group commit did 1.05-1.29 of bare's rate. One transaction per command is the" +
-        " same stack with a batch cap of 1, committing inline (decision 0015): 36,970-38,511 ops/s. With synchronous=NORMAL" +
+        " cost 14.3-18.0 us (both threads) and group commit did 1.05-1.53 of bare's rate. One transaction per command is the" +
+        " same stack with a batch cap of 1, committing inline (decision 0015): 34,098-39,928 ops/s. With synchronous=NORMAL" +
         " in WAL mode a commit does no fsync, so SQLite alone gives 100-row transactions over 100 lots little over one row" +
         " each (decision 0016). Group commit is bound by the event loop's thread (82-87% busy at ~7 us of CPU a command in" +
         " session 11's loop rounds, the commit thread ~60% busy and stalled 6-9% of the time in the WAL's catch-up) and" +
-        " came to 2.4-2.8x (docs/performance.md, session 11)."
+        " came to 2.4-2.9x (docs/performance.md, session 11)."
     )
   }
   for (const row of failed(rows, "durable").concat(failed(rows, "queries"))) {
