@@ -143,6 +143,23 @@ const make = Effect.gen(function* () {
 
   /** Keyed requests still being answered: a duplicate waits for the first instead of running twice. */
   const inFlight = new Map<string, { readonly hash: string; readonly done: Deferred.Deferred<void> }>()
+  const slotOf = (tenant: string, key: string) => `${tenant}\u0000${key}`
+
+  /**
+   * Claims the key for a request, before its lookup: claimed after, copies sent together all found
+   * nothing stored and all ran, and the last answer stored replaced the first (session 11). The
+   * returned release frees it and wakes the copies waiting on it.
+   */
+  const claim = (slot: string, hash: string): (() => void) => {
+    const done = Deferred.unsafeMake<void>(FiberId.none)
+    inFlight.set(slot, { hash, done })
+    return () => {
+      inFlight.delete(slot)
+      Deferred.unsafeDone(done, Exit.void)
+    }
+  }
+
+  const keyedOf = (tenant: string, key: string, hash: string, now: number): Keyed => ({ tenant, key, requestHash: hash, expiresAt: now + idempotencyTtlMillis })
 
   /**
    * Runs a command at most once per (tenant, key): a stored answer is replayed, the same key with
@@ -160,7 +177,7 @@ const make = Effect.gen(function* () {
     const key = envelope.idempotencyKey
     if (key === undefined) return run(undefined)
     const hash = requestHash(operation, target, body)
-    const slot = `${envelope.tenant}\u0000${key}`
+    const slot = slotOf(envelope.tenant, key)
     // Combinators, not a generator made per call: V8 keeps each such generator function's hidden
     // class in the old generation, with the call's context behind it (decision 0017).
     const attempt: Effect.Effect<A, E | E2 | IdempotencyKeyReused | StorageUnavailable> = Effect.suspend(() => {
@@ -168,21 +185,14 @@ const make = Effect.gen(function* () {
       if (running !== undefined) {
         return running.hash !== hash ? Effect.fail(IdempotencyKeyReused.of(key)) : Effect.zipRight(Deferred.await(running.done), attempt)
       }
-      // The key is claimed before it is looked up: claimed after, copies sent together all found
-      // nothing stored and all ran, and the last answer stored replaced the first (session 11).
-      const done = Deferred.unsafeMake<void>(FiberId.none)
-      inFlight.set(slot, { hash, done })
-      const release = Effect.sync(() => {
-        inFlight.delete(slot)
-        Deferred.unsafeDone(done, Exit.void)
-      })
+      const release = claim(slot, hash)
       return Effect.flatMap(Clock.currentTimeMillis, (now) =>
         Effect.flatMap(
           store.findIdempotency(envelope.tenant, key, now),
           (stored): Effect.Effect<A, E | E2 | IdempotencyKeyReused> =>
-            stored !== undefined ? replayOf(stored, hash, key, codec) : run({ tenant: envelope.tenant, key, requestHash: hash, expiresAt: now + idempotencyTtlMillis })
+            stored !== undefined ? replayOf(stored, hash, key, codec) : run(keyedOf(envelope.tenant, key, hash, now))
         )
-      ).pipe(Effect.ensuring(release))
+      ).pipe(Effect.ensuring(Effect.sync(release)))
     })
     return attempt
   }
@@ -342,7 +352,7 @@ const make = Effect.gen(function* () {
     spec: ReturnType<typeof ticketCommandSpec>,
     onExit: (exit: Exit.Exit<Ticket, CommandError>) => void
   ): boolean => {
-    const slot = `${envelope.tenant}\u0000${key}`
+    const slot = slotOf(envelope.tenant, key)
     if (inFlight.has(slot)) return false
     const now = spanSource.clock.unsafeCurrentTimeMillis()
     const found = store.findIdempotencyNow(envelope.tenant, key, now)
@@ -356,14 +366,12 @@ const make = Effect.gen(function* () {
       onExit(replayed)
       return true
     }
-    const done = Deferred.unsafeMake<void>(FiberId.none)
-    inFlight.set(slot, { hash, done })
-    const keyed: Keyed = { tenant: envelope.tenant, key, requestHash: hash, expiresAt: now + idempotencyTtlMillis }
+    const release = claim(slot, hash)
     const answered = (exit: Exit.Exit<Ticket, CommandError>) => {
-      inFlight.delete(slot)
-      Deferred.unsafeDone(done, Exit.void)
+      release()
       onExit(exit)
     }
+    const keyed = keyedOf(envelope.tenant, key, hash, now)
     const job = new LotJob(spec.operation, spec.command, probe.span, keyed, ticketForms, spec.answer, lotRuleRejection, answered, probe)
     const worker = registry.lookup(envelope.tenant, lotId)
     if (worker === undefined) job.failed(LotNotFound.of(lotId))

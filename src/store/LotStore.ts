@@ -1,5 +1,4 @@
 import { SqlClient, SqlSchema } from "@effect/sql"
-import { SqlError } from "@effect/sql/SqlError"
 import { SqliteClient } from "@effect/sql-sqlite-node"
 import { Effect, Option, Schema } from "effect"
 import type { StorageUnavailable } from "../domain/Errors.ts"
@@ -153,10 +152,16 @@ export class LotStore extends Effect.Service<LotStore>()("parkplane/LotStore", {
       execute: ({ key, now, tenant }) => sql.unsafe(findIdempotencyText, [tenant, key, now])
     })
 
-    const findIdempotencyNow = (read: NonNullable<typeof readIdempotency>, tenant: string, key: string, now: number) =>
-      storageCall(Effect.try({ try: () => read(tenant, key, now), catch: (cause) => new SqlError({ cause, message: "Failed to look up an idempotency key" }) })).pipe(
-        Effect.flatMap((row) => (row === undefined ? Effect.succeed(undefined) : Effect.map(decodeRows([row], idempotencyOf), (records) => records[0])))
-      )
+    /** The reader's answer; None with no reader, or when it failed or read a row of another shape. */
+    const findIdempotencyNow = (tenant: string, key: string, now: number): Option.Option<IdempotencyRecord | undefined> => {
+      if (readIdempotency === undefined) return Option.none()
+      try {
+        const row = readIdempotency(tenant, key, now)
+        return Option.some(row === undefined ? undefined : idempotencyOf(row))
+      } catch {
+        return Option.none()
+      }
+    }
 
     return {
       /** A fresh lot id ("L1", "L2", ...), durable before it is returned so it is never handed out twice. */
@@ -175,25 +180,22 @@ export class LotStore extends Effect.Service<LotStore>()("parkplane/LotStore", {
       /** One live lot as recoverAll sees it; undefined if it does not exist or was deleted. */
       recoverOne: (lotId: string): Effect.Effect<RecoveredLot | undefined, StorageUnavailable> =>
         storageCall(Effect.map(recover(lotId), (lots) => lots[0])),
-      /** The unexpired record under the tenant's key, if any. */
-      findIdempotency: (tenant: string, key: string, now: number): Effect.Effect<IdempotencyRecord | undefined, StorageUnavailable> =>
-        readIdempotency !== undefined
-          ? findIdempotencyNow(readIdempotency, tenant, key, now)
-          : storageCall(findIdempotencyRecord({ tenant, key, now }).pipe(Effect.map(Option.getOrUndefined), Effect.catchTag("ParseError", Effect.die))),
       /**
-       * `findIdempotency` at once, for a caller that is not a fiber: Some with its answer when the
-       * store's reader gave one, None when there is no reader or it failed (then `findIdempotency`
-       * retries and reports).
+       * The unexpired record under the tenant's key, if any: by the store's reader, or else through
+       * the client, which retries a lock, reports an outage and dies on a row of another shape.
        */
-      findIdempotencyNow: (tenant: string, key: string, now: number): Option.Option<IdempotencyRecord | undefined> => {
-        if (readIdempotency === undefined) return Option.none()
-        try {
-          const row = readIdempotency(tenant, key, now)
-          return Option.some(row === undefined ? undefined : idempotencyOf(row))
-        } catch {
-          return Option.none()
-        }
-      },
+      findIdempotency: (tenant: string, key: string, now: number): Effect.Effect<IdempotencyRecord | undefined, StorageUnavailable> =>
+        Effect.suspend(() =>
+          Option.match(findIdempotencyNow(tenant, key, now), {
+            onSome: Effect.succeed,
+            onNone: () => storageCall(findIdempotencyRecord({ tenant, key, now }).pipe(Effect.map(Option.getOrUndefined), Effect.catchTag("ParseError", Effect.die)))
+          })
+        ),
+      /**
+       * `findIdempotency` at once, for a caller that is not a fiber: Some with the reader's answer,
+       * None when there is no reader or it could not answer (then `findIdempotency` will).
+       */
+      findIdempotencyNow,
       /** Deletes the records expired at `now`. */
       purgeIdempotency: (now: number): Effect.Effect<void, StorageUnavailable> =>
         storageCall(sql`DELETE FROM idempotency WHERE expires_at <= ${now}`.pipe(sql.withTransaction, Effect.asVoid))
