@@ -97,7 +97,7 @@ const whyLines = (rows: ReadonlyArray<BenchRow>, http: HttpBenchResult, recovery
         " same stack with a batch cap of 1, committing inline (decision 0015): 34,098-39,928 ops/s. With synchronous=NORMAL" +
         " in WAL mode a commit does no fsync, so SQLite alone gives 100-row transactions over 100 lots little over one row" +
         " each (decision 0016). Group commit is bound by the event loop's thread (82-87% busy at ~7 us of CPU a command in" +
-        " session 11's loop rounds, the commit thread ~60% busy and stalled 6-9% of the time in the WAL's catch-up) and" +
+        " session 11's loop rounds, the commit thread ~60% busy and stalled 6-7% of the time in the WAL's catch-up) and" +
         " came to 2.4-2.9x (docs/performance.md, session 11)."
     )
   }
