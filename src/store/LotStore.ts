@@ -89,9 +89,10 @@ const findIdempotencyText = "SELECT tenant, key, request_hash, response, expires
 /*
  * A keyed command looks its key up before anything else, so the lookup is on the path of every
  * keyed request. Through the client (its statement cache, a fiber's steps, the row's Schema) it
- * cost ~60 us of CPU a request at 10 connections, where SQLite's own work is ~2 (session 11). With a
- * database file it runs on a connection of its own instead, a prepared statement run at once
- * (WAL: a reader never waits for the writers); ":memory:" has only the client's connection.
+ * cost ~60 us of CPU a request at 10 connections, where SQLite's own work is ~2-6 (session 11,
+ * decision 0019). With a database file it runs on a connection of its own instead, a prepared
+ * statement run at once (WAL: a reader never waits for the writers); ":memory:" has only the
+ * client's connection.
  */
 const openIdempotencyReader = (filename: string) =>
   Effect.acquireRelease(
