@@ -197,6 +197,13 @@ const make = Effect.gen(function* () {
     return attempt
   }
 
+  /** A job into its lot's mailbox without an Effect step, or answered `LotNotFound`. */
+  const offerToLot = <A, E>(job: LotJob<A, E>, tenant: TenantId, lotId: LotId): void => {
+    const worker = registry.lookup(tenant, lotId)
+    if (worker === undefined) job.failed(LotNotFound.of(lotId))
+    else job.offerTo(worker)
+  }
+
   /** An unkeyed lot command from its offer to its durable answer, with no Effect step. */
   const sendUnkeyed = <A>(
     probe: CommandProbe,
@@ -207,10 +214,7 @@ const make = Effect.gen(function* () {
     answer: (lot: Lot, events: ReadonlyArray<LotEvent>) => A,
     resume: (exit: Exit.Exit<A, CommandError>) => void
   ): void => {
-    const job = new LotJob(operation, command, probe.span, undefined, undefined, answer, lotRuleRejection, resume, probe)
-    const worker = registry.lookup(envelope.tenant, lotId)
-    if (worker === undefined) job.failed(LotNotFound.of(lotId))
-    else job.offerTo(worker)
+    offerToLot(new LotJob(operation, command, probe.span, undefined, undefined, answer, lotRuleRejection, resume, probe), envelope.tenant, lotId)
   }
 
   const lotCommand = <A>(
@@ -372,10 +376,7 @@ const make = Effect.gen(function* () {
       onExit(exit)
     }
     const keyed = keyedOf(envelope.tenant, key, hash, now)
-    const job = new LotJob(spec.operation, spec.command, probe.span, keyed, ticketForms, spec.answer, lotRuleRejection, answered, probe)
-    const worker = registry.lookup(envelope.tenant, lotId)
-    if (worker === undefined) job.failed(LotNotFound.of(lotId))
-    else job.offerTo(worker)
+    offerToLot(new LotJob(spec.operation, spec.command, probe.span, keyed, ticketForms, spec.answer, lotRuleRejection, answered, probe), envelope.tenant, lotId)
     return true
   }
 
