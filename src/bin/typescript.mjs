@@ -6,6 +6,7 @@
  * every profile frame on line 0. Our sources are plain ESM that import with `.ts` extensions, so
  * Node's own resolver finds every file and only loading needs a hook.
  */
+import "./v8Flags.mjs"
 import { register } from "node:module"
 
 process.setSourceMapsEnabled(true)
