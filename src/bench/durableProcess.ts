@@ -9,9 +9,9 @@ import { type DurableBenchOptions, runDurableBench } from "./DurableBench.ts"
 
 export interface DurableProcessInput {
   readonly options: DurableBenchOptions
-  readonly largerCommands?: number
+  readonly shorterCommands?: number
 }
 
 const input: DurableProcessInput = JSON.parse(process.argv[2] ?? "{}")
-const rows = await runDurableBench(input.options, input.largerCommands)
+const rows = await runDurableBench(input.options, input.shorterCommands)
 process.stdout.write(`${JSON.stringify(rows)}\n`)
