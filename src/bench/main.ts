@@ -94,13 +94,13 @@ const whyLines = (rows: ReadonlyArray<BenchRow>, http: HttpBenchResult, recovery
   }
   if (failed(rows, "group commit").length + failed(rows, "classic").length > 0) {
     lines.push(
-      "why (durable): bare better-sqlite3 spends ~8-12 us of CPU a row; in session 11's runs a command through the runtime" +
-        " cost 14.3-18.0 us (both threads) and group commit did 1.05-1.53 of bare's rate. One transaction per command is the" +
-        " same stack with a batch cap of 1, committing inline (decision 0015): 34,098-39,928 ops/s. With synchronous=NORMAL" +
+      "why (durable): bare better-sqlite3 spends ~9-10 us of CPU a row; in session 12's runs a command through the runtime" +
+        " cost 13.8-14.2 us (both threads) and group commit did 1.64-1.80 of bare's rate. One transaction per command is the" +
+        " same stack with a batch cap of 1, committing inline (decision 0015): 37,653-38,220 ops/s. With synchronous=NORMAL" +
         " in WAL mode a commit does no fsync, so SQLite alone gives 100-row transactions over 100 lots little over one row" +
-        " each (decision 0016). Group commit is bound by the event loop's thread (82-87% busy at ~7 us of CPU a command in" +
-        " session 11's loop rounds, the commit thread ~60% busy and stalled 6-7% of the time in the WAL's catch-up) and" +
-        " came to 2.4-2.9x (docs/performance.md, session 11)."
+        " each (decision 0016). Group commit is bound by the event loop's thread, which waits for the commit thread ~13%" +
+        " of a round (half of it in the WAL's catch-up), and came to 2.82-3.01x in session 12's three runs" +
+        " (docs/performance.md, session 12)."
     )
   }
   for (const row of failed(rows, "durable").concat(failed(rows, "queries"))) {
