@@ -31,8 +31,8 @@ const quickDomain: DomainBenchOptions = {
 }
 const quickDurable: DurableBenchOptions = { lots: 10, slotsPerLot: 1000, callersPerLot: 2, commands: 2000, rounds: 1, warmupRounds: 1 }
 // 40,000 commands per round (~0.4 s of group commit): with 10,000, as until session 11, the rounds'
-// edges (start from idle, drain in small batches) were a large part of group commit's rounds and
-// none of one transaction per command's (decision 0021). 10,000 once more for group commit and
+// edges (a start from idle, a drain) cost group commit 0.4-11% in four processes of four and not
+// one transaction per command (decision 0021). 10,000 once more for group commit and
 // one transaction per command, to compare with earlier sessions' figures.
 const fullDurable: DurableBenchOptions = { ...defaultDurableBenchOptions, commands: 40_000, rounds: 5 }
 
