@@ -5,8 +5,9 @@ import { Ticket } from "./Views.ts"
 /*
  * Every park and leave the fast lane answers is a ticket, and a keyed one is stored as one too
  * (runtime/Idempotency.ts). Its Schema encoding plus JSON text cost 5.2 us a ticket, this 0.5 us
- * (an open and a closed ticket in turn, 200,000 each, measured in session 4). A property test holds this text to the Schema's output, key order included (as
- * EventCodec does for the log's events), so the Schema stays the definition of the wire form.
+ * (an open and a closed ticket in turn, 200,000 each, measured in session 4). A property test
+ * holds this text to the Schema's output, key order included (as EventCodec does for the log's
+ * events), so the Schema stays the definition of the wire form.
  */
 
 const encodeTicket = Schema.encodeSync(Ticket)

@@ -29,11 +29,12 @@ export const responseCodec = <A, I, E, EI>(success: Schema.Schema<A, I>, failure
   const schema = Schema.Either({ right: success, left: failure })
   const encode = Schema.encodeSync(schema)
   const decode = Schema.decodeUnknownEither(schema)
+  const encodeBySchema = (answer: Either.Either<A, E>): string => JSON.stringify(encode(answer))
   return {
     encode: (answer: Either.Either<A, E>): string =>
-      successJson !== undefined && Either.isRight(answer) ? `{"_tag":"Right","right":${successJson(answer.right)}}` : JSON.stringify(encode(answer)),
+      successJson !== undefined && Either.isRight(answer) ? `{"_tag":"Right","right":${successJson(answer.right)}}` : encodeBySchema(answer),
     /** The Schema's own encoding, which `encode` must equal. */
-    encodeBySchema: (answer: Either.Either<A, E>): string => JSON.stringify(encode(answer)),
+    encodeBySchema,
     decode: (stored: string) => decode(JSON.parse(stored))
   }
 }
