@@ -22,7 +22,7 @@ import type { EventRecord, IdempotencyRecord } from "../store/Records.ts"
 import { LotStore } from "../store/LotStore.ts"
 import { StorageFaults } from "../store/StorageFaults.ts"
 import { Writer } from "../store/Writer.ts"
-import { type CommandProbe, currentSpanSource, instrumentCommand, startCommand, startCommandWith } from "../telemetry/Instrument.ts"
+import { type CommandContext, type CommandProbe, currentSpanSource, instrumentCommand, startCommand, startCommandWith } from "../telemetry/Instrument.ts"
 import * as Metrics from "../telemetry/Metrics.ts"
 import { fromRecord, toRecord } from "./EventCodec.ts"
 import {
@@ -72,6 +72,9 @@ const readStored = (lotId: LotId, records: ReadonlyArray<EventRecord>) =>
       onRight: (event) => Effect.succeed(StoredLotEvent.make({ lotId, seq: record.seq, event }, true))
     })
   )
+
+/** What a command's span and metrics are told about it. */
+const contextOf = (envelope: Envelope, lotId: string): CommandContext => ({ lotId, tenant: envelope.tenant, correlationId: envelope.correlationId })
 
 // A lot command never meets LotNotEmpty; only DeleteLot can.
 const lotRuleRejection = (error: LotRuleError | LotNotEmpty): Exit.Exit<never, LotRuleError> =>
@@ -226,7 +229,7 @@ const make = Effect.gen(function* () {
     codec: Codec<A, LotRuleError>,
     answer: (lot: Lot, events: ReadonlyArray<LotEvent>) => A
   ): Effect.Effect<A, CommandError> => {
-    const context = { lotId, tenant: envelope.tenant, correlationId: envelope.correlationId }
+    const context = contextOf(envelope, lotId)
     if (envelope.idempotencyKey === undefined) {
       // Without a key: two Effect steps from the call to the durable answer, the probe ended in the
       // answer's callback (what instrumentCommand would do around it).
@@ -361,7 +364,7 @@ const make = Effect.gen(function* () {
     const now = spanSource.clock.unsafeCurrentTimeMillis()
     const found = store.findIdempotencyNow(envelope.tenant, key, now)
     if (Option.isNone(found)) return false
-    const context = { lotId, tenant: envelope.tenant, correlationId: envelope.correlationId }
+    const context = contextOf(envelope, lotId)
     const probe = startCommandWith(spanSource, undefined, spec.operation, context)
     const hash = requestHash(spec.operation, lotId, spec.body)
     if (found.value !== undefined) {
@@ -424,7 +427,7 @@ const make = Effect.gen(function* () {
 
     deleteLot: (envelope, lotId) =>
       // The key is looked up before the lot: a retried deletion finds its lot gone and must still replay.
-      instrumentCommand("deleteLot", { lotId, tenant: envelope.tenant, correlationId: envelope.correlationId })((span) =>
+      instrumentCommand("deleteLot", contextOf(envelope, lotId))((span) =>
       idempotent(envelope, "deleteLot", lotId, {}, deleteCodec, (keyed) =>
         Effect.flatMap(registry.get(envelope.tenant, lotId), (worker) =>
           Effect.async<void, CommandError | LotNotEmpty>((resume) =>
@@ -472,8 +475,7 @@ const make = Effect.gen(function* () {
       const spec = ticketCommandSpec(request)
       const key = envelope.idempotencyKey
       if (key === undefined) {
-        const context = { lotId, tenant: envelope.tenant, correlationId: envelope.correlationId }
-        return sendUnkeyed(startCommandWith(spanSource, undefined, spec.operation, context), envelope, lotId, spec.operation, spec.command, spec.answer, onExit)
+        return sendUnkeyed(startCommandWith(spanSource, undefined, spec.operation, contextOf(envelope, lotId)), envelope, lotId, spec.operation, spec.command, spec.answer, onExit)
       }
       if (!sendKeyed(envelope, key, lotId, spec, onExit)) runCallback(ticketCommand(envelope, lotId, spec), { onExit })
     },
