@@ -29,6 +29,10 @@ export interface LoadgenResult {
 const options: LoadgenOptions = JSON.parse(process.argv[2] ?? "{}")
 let next = 0
 
+/** The request's headers, with an `Idempotency-Key` of its own when the run is keyed. */
+const keyedHeaders = (headers: Record<string, string> | undefined, key: string): Record<string, string> | undefined =>
+  options.keyed === true ? { ...headers, "idempotency-key": key } : headers
+
 const result = await autocannon({
   url: options.url,
   connections: options.connections,
@@ -43,15 +47,14 @@ const result = await autocannon({
         const registration = `${options.prefix}-${n}`
         context.lot = lot
         context.registration = registration
-        const headers = options.keyed === true ? { ...request.headers, "idempotency-key": `${registration}-park` } : request.headers
-        return { ...request, headers, path: `/v1/lots/${lot}/park`, body: JSON.stringify({ registration, color: "Grey" }) }
+        return { ...request, headers: keyedHeaders(request.headers, `${registration}-park`), path: `/v1/lots/${lot}/park`, body: JSON.stringify({ registration, color: "Grey" }) }
       }
     },
     {
       method: "POST",
       setupRequest: (request, context) => ({
         ...request,
-        headers: options.keyed === true ? { ...request.headers, "idempotency-key": `${String(context.registration)}-leave` } : request.headers,
+        headers: keyedHeaders(request.headers, `${String(context.registration)}-leave`),
         path: `/v1/lots/${String(context.lot)}/leave`,
         body: JSON.stringify({ registration: context.registration })
       })
