@@ -70,8 +70,7 @@ const db = new Database(process.env.BARE_DB ?? ":memory:")
 db.pragma("journal_mode = WAL")
 db.pragma("synchronous = NORMAL")
 db.exec(`CREATE TABLE IF NOT EXISTS events (lot_id TEXT NOT NULL, seq INTEGER NOT NULL, type TEXT NOT NULL, payload TEXT NOT NULL,
-         at BIGINT NOT NULL, ticket_id TEXT NULL, PRIMARY KEY (lot_id, seq));
-         CREATE INDEX IF NOT EXISTS events_ticket ON events (ticket_id) WHERE ticket_id IS NOT NULL`)
+         at BIGINT NOT NULL, ticket_id TEXT NULL, PRIMARY KEY (lot_id, seq))`)
 const insert = db.prepare("INSERT INTO events (lot_id, seq, type, payload, at, ticket_id) VALUES (?, ?, ?, ?, ?, ?)")
 
 const lots = new Map<string, BareLot>()

@@ -121,9 +121,9 @@ const openBare = (dir: string, options: DurableBenchOptions, batch: number) => {
   const db = new Database(join(dir, "bare.db"))
   db.pragma("journal_mode = WAL")
   db.pragma("synchronous = NORMAL")
+  // parkplane's events table, with no ticket index since decision 0022.
   db.exec(`CREATE TABLE events (lot_id TEXT NOT NULL, seq INTEGER NOT NULL, type TEXT NOT NULL, payload TEXT NOT NULL,
-           at INTEGER NOT NULL, ticket_id TEXT NULL, PRIMARY KEY (lot_id, seq));
-           CREATE INDEX events_ticket ON events (ticket_id) WHERE ticket_id IS NOT NULL`)
+           at INTEGER NOT NULL, ticket_id TEXT NULL, PRIMARY KEY (lot_id, seq))`)
   const insert = db.prepare("INSERT INTO events (lot_id, seq, type, payload, at, ticket_id) VALUES (?, ?, ?, ?, ?, ?)")
   const writeBatch = db.transaction((rows: ReadonlyArray<readonly [string, number, string, string, number, string]>) => {
     for (const row of rows) insert.run(...row)

@@ -537,8 +537,8 @@ const make = Effect.gen(function* () {
       const worker = yield* registry.get(tenant, id.lotId).pipe(Effect.mapError(() => TicketNotFound.of(ticketId)))
       const open = yield* worker.read((lot) => lot.openTicket(ticketId))
       if (open !== undefined) return open
-      // Closed tickets live only in the log: the park and the leave that share its id.
-      const records = yield* log.byTicket(ticketId)
+      // Closed tickets live only in the log: the park at the seq the id names, and the leave after it.
+      const records = yield* log.byTicket(id.lotId, id.seq, ticketId)
       let parked: Extract<LotEvent, { _tag: "VehicleParked" }> | undefined
       let left: Extract<LotEvent, { _tag: "VehicleLeft" }> | undefined
       for (const record of records) {

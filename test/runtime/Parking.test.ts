@@ -141,7 +141,20 @@ describe("Parking", () => {
       expect(next.slot).toBe(closing.slot)
       expect(yield* parking.ticket(tenantA, closing.id)).toEqual(closed)
 
-      for (const unknown of [`${lotId}-999`, "L999-2", "nonsense", `${lotId}-R2`]) {
+      // Closed far from its park, with other tickets opened and closed in between.
+      const long = yield* parking.park(envelope(), lotId, { registration: "T-4", color: "Blue" })
+      for (let i = 0; i < 30; i++) {
+        const other = yield* parking.park(envelope(), lotId, { registration: `O-${i}`, color: "Grey" })
+        yield* parking.leave(envelope(), lotId, LeaveTarget.ByTicket({ ticketId: other.id }))
+      }
+      const longClosed = yield* parking.leave(envelope(), lotId, LeaveTarget.ByTicket({ ticketId: long.id }))
+      expect(yield* parking.ticket(tenantA, long.id)).toEqual(longClosed)
+      // An id that names the seq of an event that opened no ticket (a leave) is no ticket.
+      const page = yield* parking.events(tenantA, lotId, 0, 100)
+      const leaveSeq = page.events.find((e) => e.event._tag === "VehicleLeft")?.seq
+      expect(leaveSeq).toBeDefined()
+
+      for (const unknown of [`${lotId}-999`, `${lotId}-${leaveSeq}`, "L999-2", "nonsense", `${lotId}-R2`]) {
         expect(tagOf(yield* Effect.either(parking.ticket(tenantA, unknown)))).toBe("TicketNotFound")
       }
       expect(tagOf(yield* Effect.either(parking.ticket(tenantB, open.id)))).toBe("TicketNotFound")

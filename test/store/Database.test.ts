@@ -18,7 +18,6 @@ describe("Database", () => {
       expect(rows.map((r) => r.name)).toEqual([
         "effect_sql_migrations",
         "events",
-        "events_ticket",
         "idempotency",
         "idempotency_expiry",
         "lots",
@@ -59,7 +58,7 @@ describe("Database", () => {
             events: [event("L1", 2)]
           }
         ])
-        expect((yield* log.byTicket("T1")).map((e) => e.seq)).toEqual([1])
+        expect((yield* log.byTicket("L1", 1, "T1")).map((e) => e.seq)).toEqual([1])
         // Epoch milliseconds survive exactly.
         expect((yield* store.findIdempotency("acme", "k1", 5_000))?.expiresAt).toBe(1_763_784_000_123)
       }).pipe(Effect.provide(database()))
