@@ -91,6 +91,24 @@ describe("Database", () => {
       expect(kept).toEqual([{ x: 42 }])
     }))
 
+  it.effect("drops the ticket index of a file migrated before decision 0022, keeping its events", () =>
+    Effect.gen(function* () {
+      const filename = path.join(tempFolder(), "before-0022.db")
+      yield* Effect.flatMap(Writer, (writer) => writer.commit({ createLot: lot("L1", "north"), events: [event("L1", 1, "L1-1"), event("L1", 2, "L1-1")] })).pipe(
+        Effect.provide(storeOver(DatabaseLive({ filename })))
+      )
+      // The file as 0001 alone left it: the index there, 0002 not yet run.
+      const db = new BetterSqlite(filename)
+      db.exec("CREATE INDEX events_ticket ON events (ticket_id) WHERE ticket_id IS NOT NULL")
+      db.exec("DELETE FROM effect_sql_migrations WHERE migration_id = 2")
+      db.close()
+      const indexes = Effect.flatMap(SqlClient.SqlClient, (sql) => sql<{ name: string }>`SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events'`)
+      const names = yield* indexes.pipe(Effect.provide(DatabaseLive({ filename })))
+      expect(names.map((r) => r.name)).toEqual(["sqlite_autoindex_events_1"])
+      const found = yield* Effect.flatMap(EventLog, (log) => log.byTicket("L1", 1, "L1-1")).pipe(Effect.provide(storeOver(DatabaseLive({ filename }))))
+      expect(found.map((e) => e.seq)).toEqual([1, 2])
+    }))
+
   it.effect("opens the file named by PARKPLANE_DB", () =>
     Effect.gen(function* () {
       const filename = path.join(tempFolder(), "configured", "db.sqlite")
