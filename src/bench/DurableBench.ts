@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import Database from "better-sqlite3"
-import { ConfigProvider, Effect, Layer, Logger, LogLevel } from "effect"
+import { ConfigProvider, Effect, Layer, Logger, LogLevel, ManagedRuntime } from "effect"
 import { SlotGroup } from "../domain/Events.ts"
 import { defaultTenant } from "../domain/Ids.ts"
 import { LeaveTarget } from "../domain/Lot.ts"
@@ -56,65 +56,94 @@ interface Measured {
 
 const medianOf = (rounds: ReadonlyArray<Measured>): Measured => ({ rate: median(rounds.map((r) => r.rate)), cpuMicros: median(rounds.map((r) => r.cpuMicros)) })
 
+/** A runtime over its own database file, with its lots made, measured a round at a time. */
+interface OpenRuntime {
+  /** One round of park+leave loops; a measured one is kept in `rounds`. */
+  readonly round: (measured: boolean) => Promise<void>
+  readonly rounds: ReadonlyArray<Measured>
+  readonly close: () => Promise<void>
+}
+
 /**
- * Park+leave commands per second through `Parking` on a fresh database file, with a given batch cap,
- * with group commits on the commit thread or on the event loop's thread.
+ * The full stack (`RuntimeLive` over `DatabaseLive`) on a fresh file in `dir`, with a given batch
+ * cap, with group commits on the commit thread or on the event loop's thread.
  */
-const runtimeRate = (options: DurableBenchOptions, maxBatch: number, commitThread = true, beforeRound: (measured: boolean) => void = () => {}): Promise<ReadonlyArray<Measured>> =>
-  withTempDir((dir) => {
-    const config = ConfigProvider.fromMap(
-      new Map([
-        ["PARKPLANE_COMMIT_MAX_BATCH", String(maxBatch)],
-        // One transaction per command means one command per worker run as well.
-        ["PARKPLANE_WORKER_MAX_RUN", String(Math.min(maxBatch, 256))],
-        ["PARKPLANE_MAILBOX_SIZE", "100000"],
-        ["PARKPLANE_MAX_SLOTS", String(options.slotsPerLot)],
-        ["PARKPLANE_COMMIT_THREAD", String(commitThread)]
-      ])
+const openRuntime = async (dir: string, name: string, options: DurableBenchOptions, maxBatch: number, commitThread = true): Promise<OpenRuntime> => {
+  const config = ConfigProvider.fromMap(
+    new Map([
+      ["PARKPLANE_COMMIT_MAX_BATCH", String(maxBatch)],
+      // One transaction per command means one command per worker run as well.
+      ["PARKPLANE_WORKER_MAX_RUN", String(Math.min(maxBatch, 256))],
+      ["PARKPLANE_MAILBOX_SIZE", "100000"],
+      ["PARKPLANE_MAX_SLOTS", String(options.slotsPerLot)],
+      ["PARKPLANE_COMMIT_THREAD", String(commitThread)]
+    ])
+  )
+  const runtime = ManagedRuntime.make(
+    RuntimeLive.pipe(
+      Layer.provide(DatabaseLive({ filename: join(dir, `${name}.db`) })),
+      Layer.provide(Layer.setConfigProvider(config)),
+      // The runtime's start-up lines would only get in the table's way.
+      Layer.provide(Logger.minimumLogLevel(LogLevel.Warning))
     )
-    const layer = RuntimeLive.pipe(Layer.provide(DatabaseLive({ filename: join(dir, "bench.db") })), Layer.provide(Layer.setConfigProvider(config)))
-    const program = Effect.gen(function* () {
-      const parking = yield* Parking
-      const envelope = { tenant: defaultTenant, correlationId: "bench" }
-      const lots = yield* Effect.forEach(Array.from({ length: options.lots }, (_, i) => i), (i) =>
-        parking.createLot(envelope, { name: `bench-${i}`, layout: [SlotGroup.make({ type: "standard", count: options.slotsPerLot })] })
-      )
-      const callers = options.lots * options.callersPerLot
-      const pairsPerCaller = Math.max(1, Math.floor(options.commands / 2 / callers))
-      const rounds: Array<Measured> = []
-      for (let round = 0; round < options.warmupRounds + options.rounds; round++) {
-        const measured = round >= options.warmupRounds
-        // A pause before each round, ours and bare's, for the last round's background snapshot
-        // writes to finish. No forced collection: one just before a round doubled the runtime's CPU per command in
-        // it (55-58 -> 103-104 us, A/B twice; docs/performance.md).
-        yield* Effect.sleep("100 millis")
-        beforeRound(measured)
-        const started = performance.now()
-        const cpu = process.cpuUsage()
-        yield* Effect.forEach(
-          Array.from({ length: callers }, (_, c) => c),
-          (c) => {
-            const lot = lots[c % lots.length]
-            return Effect.forEach(
-              Array.from({ length: pairsPerCaller }, (_, i) => i),
-              (i) =>
-                parking.park(envelope, lot.id, { registration: `B${round}-${c}-${i}`, color: "Grey" }).pipe(
-                  Effect.flatMap((ticket) => parking.leave(envelope, lot.id, LeaveTarget.ByTicket({ ticketId: ticket.id })))
-                ),
-              { discard: true }
-            )
-          },
-          { concurrency: "unbounded", discard: true }
-        )
-        const commands = callers * pairsPerCaller * 2
-        const used = process.cpuUsage(cpu)
-        if (measured) rounds.push({ rate: commands / ((performance.now() - started) / 1000), cpuMicros: (used.user + used.system) / commands })
-      }
-      return rounds
-    })
-    // The runtime's start-up lines would only get in the table's way.
-    return Effect.runPromise(Effect.scoped(Effect.provide(program, layer)).pipe(Effect.orDie, Logger.withMinimumLogLevel(LogLevel.Warning)))
+  )
+  const envelope = { tenant: defaultTenant, correlationId: "bench" }
+  const setup = Effect.gen(function* () {
+    const parking = yield* Parking
+    const lots = yield* Effect.forEach(Array.from({ length: options.lots }, (_, i) => i), (i) =>
+      parking.createLot(envelope, { name: `bench-${i}`, layout: [SlotGroup.make({ type: "standard", count: options.slotsPerLot })] })
+    )
+    return { parking, lots }
   })
+  const { lots, parking } = await runtime.runPromise(setup.pipe(Effect.orDie))
+  const callers = options.lots * options.callersPerLot
+  const pairsPerCaller = Math.max(1, Math.floor(options.commands / 2 / callers))
+  const rounds: Array<Measured> = []
+  let round = 0
+  const oneRound = (measured: boolean) =>
+    Effect.gen(function* () {
+      // A pause before each round, for the last round's background snapshot writes to finish. No
+      // forced collection: one just before a round doubled the runtime's CPU per command in it
+      // (55-58 -> 103-104 us, A/B twice; docs/performance.md).
+      yield* Effect.sleep("100 millis")
+      const r = round++
+      const started = performance.now()
+      const cpu = process.cpuUsage()
+      yield* Effect.forEach(
+        Array.from({ length: callers }, (_, c) => c),
+        (c) => {
+          const lot = lots[c % lots.length]
+          return Effect.forEach(
+            Array.from({ length: pairsPerCaller }, (_, i) => i),
+            (i) =>
+              parking.park(envelope, lot.id, { registration: `B${r}-${c}-${i}`, color: "Grey" }).pipe(
+                Effect.flatMap((ticket) => parking.leave(envelope, lot.id, LeaveTarget.ByTicket({ ticketId: ticket.id })))
+              ),
+            { discard: true }
+          )
+        },
+        { concurrency: "unbounded", discard: true }
+      )
+      const commands = callers * pairsPerCaller * 2
+      const used = process.cpuUsage(cpu)
+      if (measured) rounds.push({ rate: commands / ((performance.now() - started) / 1000), cpuMicros: (used.user + used.system) / commands })
+    })
+  return {
+    round: (measured) => runtime.runPromise(oneRound(measured).pipe(Effect.orDie)),
+    rounds,
+    close: () => runtime.dispose()
+  }
+}
+
+/** The measured rounds of each, in the order given, a round of each in turn: unmeasured ones first. */
+const inTurn = async (options: DurableBenchOptions, parts: ReadonlyArray<{ readonly round: (measured: boolean) => unknown }>) => {
+  for (let round = 0; round < options.warmupRounds + options.rounds; round++) {
+    const measured = round >= options.warmupRounds
+    // Each part in turn, the order turned round every other round, so none always follows another.
+    const order = round % 2 === 0 ? parts : [...parts].reverse()
+    for (const part of order) await part.round(measured)
+  }
+}
 
 /** Bare better-sqlite3 writing the same rows (prepared INSERT, `batch` rows per transaction) into `dir`, a round at a time. */
 const openBare = (dir: string, options: DurableBenchOptions, batch: number) => {
@@ -155,37 +184,62 @@ const openBare = (dir: string, options: DurableBenchOptions, batch: number) => {
   }
 }
 
+/** The median of the rounds' own ratios of `a` to `b`: each pair of rounds met the machine in the same state. */
+const ratioOfRounds = (a: ReadonlyArray<Measured>, b: ReadonlyArray<Measured>) => median(a.map((r, i) => r.rate / b[i].rate))
+
 /**
- * Group commit (on the commit thread or the event loop's) and bare batched, a round of each in turn
- * (bare just before each of the runtime's rounds), so that both meet the machine in the same state:
- * measured one after the other, the ratio moved from 0.30 to 0.57 between session 5's full runs.
- * The ratio is the median of the rounds' own ratios.
+ * Group commit, one transaction per command (the same stack with a batch cap of 1) and bare
+ * batched, a round of each in turn, each runtime over its own file in one process (decision 0023).
+ * Measured one after the other, as until session 13, the machine's speed moved in between: the
+ * ratio of the two runtimes was 2.40-3.41 in three processes of the same code. Earlier, bare
+ * measured apart moved its ratio from 0.30 to 0.57 between session 5's full runs.
  */
-const besideBare = (options: DurableBenchOptions, commitThread: boolean) =>
+const sideBySide = (options: DurableBenchOptions, withBare: boolean) =>
+  withTempDir(async (dir) => {
+    const bare = withBare ? openBare(dir, options, 100) : undefined
+    const grouped = await openRuntime(dir, "grouped", options, 512)
+    const single = await openRuntime(dir, "single", options, 1)
+    try {
+      await inTurn(options, bare === undefined ? [grouped, single] : [bare, grouped, single])
+      return {
+        grouped: medianOf(grouped.rounds),
+        single: medianOf(single.rounds),
+        ratio: ratioOfRounds(grouped.rounds, single.rounds),
+        bare: bare === undefined ? undefined : { ...medianOf(bare.rounds), ratio: ratioOfRounds(grouped.rounds, bare.rounds) }
+      }
+    } finally {
+      await grouped.close()
+      await single.close()
+      bare?.close()
+    }
+  })
+
+/** Group commit on the event loop's thread, and bare batched, a round of each in turn. */
+const onLoopBesideBare = (options: DurableBenchOptions) =>
   withTempDir(async (dir) => {
     const bare = openBare(dir, options, 100)
+    const onLoop = await openRuntime(dir, "on-loop", options, 512, false)
     try {
-      const runtime = await runtimeRate(options, 512, commitThread, bare.round)
-      const ratios = runtime.map((r, i) => r.rate / bare.rounds[i].rate)
-      return { runtime: medianOf(runtime), bare: medianOf(bare.rounds), ratio: median(ratios) }
+      await inTurn(options, [bare, onLoop])
+      return { runtime: medianOf(onLoop.rounds), ratio: ratioOfRounds(onLoop.rounds, bare.rounds) }
     } finally {
+      await onLoop.close()
       bare.close()
     }
   })
 
 /**
  * Durable park+leave throughput in-process over many lots: group commit against one transaction per
- * command (the same stack with a batch cap of 1) and against bare better-sqlite3 writing the same rows
- * in batches of 100, measured side by side in one run; group commit once more on the event loop's
- * thread (PARKPLANE_COMMIT_THREAD=false), and the CPU each used per command or row (all of the
- * process's threads: the commit thread's work counts). With `shorterCommands`, group commit and one
- * transaction per command are measured once more with that many commands per round (decision 0021).
+ * command and against bare better-sqlite3 writing the same rows in batches of 100, measured side by
+ * side in one run; group commit once more on the event loop's thread (PARKPLANE_COMMIT_THREAD=false),
+ * and the CPU each used per command or row (all of the process's threads: the commit thread's work
+ * counts). With `shorterCommands`, group commit and one transaction per command are measured once
+ * more with that many commands per round (decision 0021).
  */
 export const runDurableBench = async (options: DurableBenchOptions = defaultDurableBenchOptions, shorterCommands?: number): Promise<ReadonlyArray<BenchRow>> => {
-  const { runtime: grouped, bare, ratio } = await besideBare(options, true)
-  const { runtime: onLoop, ratio: onLoopRatio } = await besideBare(options, false)
-  // As many commands a round as group commit's, so both meet a database of the same size.
-  const single = medianOf(await runtimeRate(options, 1))
+  const { bare, grouped, ratio, single } = await sideBySide(options, true)
+  const { ratio: onLoopRatio, runtime: onLoop } = await onLoopBesideBare(options)
+  if (bare === undefined) throw new Error("measured beside bare, bare has rounds")
   const figure = (name: string, value: number, unit: string, target?: string, pass?: boolean): BenchRow => ({ name, figure: value, unit, target, pass })
   const lots = `${options.lots} lots`
   const rows: Array<BenchRow> = [
@@ -193,9 +247,9 @@ export const runDurableBench = async (options: DurableBenchOptions = defaultDura
     figure(`durable park+leave, ${lots}, group commit on the event loop's thread`, onLoop.rate, "ops/s"),
     figure(`durable park+leave, ${lots}, one transaction per command`, single.rate, "ops/s"),
     figure("bare better-sqlite3, same rows, 100 per transaction", bare.rate, "rows/s"),
-    figure("group commit / bare batched (median of the rounds' ratios)", ratio, "x", ">= 0.5", ratio >= 0.5),
+    figure("group commit / bare batched (median of the rounds' ratios)", bare.ratio, "x", ">= 0.5", bare.ratio >= 0.5),
     figure("group commit on the event loop's thread / bare batched (median of the rounds' ratios)", onLoopRatio, "x"),
-    figure("group commit / one transaction per command", grouped.rate / single.rate, "x", ">= 3", grouped.rate / single.rate >= 3),
+    figure("group commit / one transaction per command (median of the rounds' ratios)", ratio, "x", ">= 3", ratio >= 3),
     figure("CPU per command, group commit (both threads)", grouped.cpuMicros, "us"),
     figure("CPU per command, group commit on the event loop's thread", onLoop.cpuMicros, "us"),
     figure("CPU per row, bare batched", bare.cpuMicros, "us")
@@ -203,14 +257,12 @@ export const runDurableBench = async (options: DurableBenchOptions = defaultDura
   if (shorterCommands !== undefined) {
     // Short rounds, as the headline used to be: each starts from idle and ends in a drain, edges that
     // cost group commit 0.4-11% in four processes and not one transaction per command (decision 0021).
-    const shorter = { ...options, commands: shorterCommands }
-    const groupedShort = medianOf(await runtimeRate(shorter, 512))
-    const singleShort = medianOf(await runtimeRate(shorter, 1))
     const per = `${shorterCommands.toLocaleString("en-US")} per round`
+    const short = await sideBySide({ ...options, commands: shorterCommands }, false)
     rows.push(
-      figure(`durable park+leave, ${lots}, group commit, ${per}`, groupedShort.rate, "ops/s"),
-      figure(`durable park+leave, ${lots}, one transaction per command, ${per}`, singleShort.rate, "ops/s"),
-      figure(`group commit / one transaction per command, ${per}`, groupedShort.rate / singleShort.rate, "x")
+      figure(`durable park+leave, ${lots}, group commit, ${per}`, short.grouped.rate, "ops/s"),
+      figure(`durable park+leave, ${lots}, one transaction per command, ${per}`, short.single.rate, "ops/s"),
+      figure(`group commit / one transaction per command, ${per} (median of the rounds' ratios)`, short.ratio, "x")
     )
   }
   return rows
