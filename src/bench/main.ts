@@ -94,13 +94,11 @@ const whyLines = (rows: ReadonlyArray<BenchRow>, http: HttpBenchResult, recovery
   }
   if (failed(rows, "group commit").length + failed(rows, "classic").length > 0) {
     lines.push(
-      "why (durable): bare better-sqlite3 spends ~9-10 us of CPU a row; in session 12's runs a command through the runtime" +
-        " cost 13.8-14.2 us (both threads) and group commit did 1.64-1.80 of bare's rate. One transaction per command is the" +
-        " same stack with a batch cap of 1, committing inline (decision 0015): 37,653-38,220 ops/s. With synchronous=NORMAL" +
-        " in WAL mode a commit does no fsync, so SQLite alone gives 100-row transactions over 100 lots little over one row" +
-        " each (decision 0016). Group commit is bound by the event loop's thread, which waits for the commit thread ~13%" +
-        " of a round (half of it in the WAL's catch-up), and came to 2.82-3.01x in session 12's three runs" +
-        " (docs/performance.md, session 12)."
+      "why (durable): group commit and one transaction per command are the same stack (a batch cap of 512 against 1," +
+        " committing inline, decision 0015), measured a round of each in turn (decision 0023). With synchronous=NORMAL in" +
+        " WAL mode a commit does no fsync, and a batch of 100 rows over 50 lots still rewrites the newest leaf of each lot's" +
+        " key (decision 0016). In session 13's traces the event loop's thread and the commit thread each sat idle, waiting" +
+        " on the other, about a quarter of the time. Session 13's three runs gave 3.01-3.66 (docs/performance.md, session 13)."
     )
   }
   for (const row of failed(rows, "durable").concat(failed(rows, "queries"))) {
