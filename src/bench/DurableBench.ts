@@ -188,29 +188,33 @@ const openBare = (dir: string, options: DurableBenchOptions, batch: number) => {
 const ratioOfRounds = (a: ReadonlyArray<Measured>, b: ReadonlyArray<Measured>) => median(a.map((r, i) => r.rate / b[i].rate))
 
 /**
- * Group commit, one transaction per command (the same stack with a batch cap of 1) and bare
- * batched, a round of each in turn, each runtime over its own file in one process (decision 0023).
- * Measured one after the other, as until session 13, the machine's speed moved in between: the
- * ratio of the two runtimes was 2.40-3.41 in three processes of the same code. Earlier, bare
+ * Group commit and one transaction per command (the same stack with a batch cap of 1), with `others`
+ * (bare batched), a round of each in turn, each runtime over its own file in one process (decision
+ * 0023). Measured one after the other, as until session 13, the machine's speed moved in between:
+ * the ratio of the two runtimes was 2.40-3.41 in three processes of the same code. Earlier, bare
  * measured apart moved its ratio from 0.30 to 0.57 between session 5's full runs.
  */
-const sideBySide = (options: DurableBenchOptions, withBare: boolean) =>
+const runtimesInTurn = async (dir: string, options: DurableBenchOptions, others: ReadonlyArray<{ readonly round: (measured: boolean) => unknown }>) => {
+  const grouped = await openRuntime(dir, "grouped", options, 512)
+  const single = await openRuntime(dir, "single", options, 1)
+  try {
+    await inTurn(options, [...others, grouped, single])
+    return { grouped: medianOf(grouped.rounds), groupedRounds: grouped.rounds, single: medianOf(single.rounds), ratio: ratioOfRounds(grouped.rounds, single.rounds) }
+  } finally {
+    await grouped.close()
+    await single.close()
+  }
+}
+
+/** `runtimesInTurn` with bare batched, and group commit's ratio to it. */
+const runtimesBesideBare = (options: DurableBenchOptions) =>
   withTempDir(async (dir) => {
-    const bare = withBare ? openBare(dir, options, 100) : undefined
-    const grouped = await openRuntime(dir, "grouped", options, 512)
-    const single = await openRuntime(dir, "single", options, 1)
+    const bare = openBare(dir, options, 100)
     try {
-      await inTurn(options, bare === undefined ? [grouped, single] : [bare, grouped, single])
-      return {
-        grouped: medianOf(grouped.rounds),
-        single: medianOf(single.rounds),
-        ratio: ratioOfRounds(grouped.rounds, single.rounds),
-        bare: bare === undefined ? undefined : { ...medianOf(bare.rounds), ratio: ratioOfRounds(grouped.rounds, bare.rounds) }
-      }
+      const runtimes = await runtimesInTurn(dir, options, [bare])
+      return { ...runtimes, bare: medianOf(bare.rounds), bareRatio: ratioOfRounds(runtimes.groupedRounds, bare.rounds) }
     } finally {
-      await grouped.close()
-      await single.close()
-      bare?.close()
+      bare.close()
     }
   })
 
@@ -237,9 +241,8 @@ const onLoopBesideBare = (options: DurableBenchOptions) =>
  * more with that many commands per round (decision 0021).
  */
 export const runDurableBench = async (options: DurableBenchOptions = defaultDurableBenchOptions, shorterCommands?: number): Promise<ReadonlyArray<BenchRow>> => {
-  const { bare, grouped, ratio, single } = await sideBySide(options, true)
+  const { bare, bareRatio, grouped, ratio, single } = await runtimesBesideBare(options)
   const { ratio: onLoopRatio, runtime: onLoop } = await onLoopBesideBare(options)
-  if (bare === undefined) throw new Error("measured beside bare, bare has rounds")
   const figure = (name: string, value: number, unit: string, target?: string, pass?: boolean): BenchRow => ({ name, figure: value, unit, target, pass })
   const lots = `${options.lots} lots`
   const rows: Array<BenchRow> = [
@@ -247,7 +250,7 @@ export const runDurableBench = async (options: DurableBenchOptions = defaultDura
     figure(`durable park+leave, ${lots}, group commit on the event loop's thread`, onLoop.rate, "ops/s"),
     figure(`durable park+leave, ${lots}, one transaction per command`, single.rate, "ops/s"),
     figure("bare better-sqlite3, same rows, 100 per transaction", bare.rate, "rows/s"),
-    figure("group commit / bare batched (median of the rounds' ratios)", bare.ratio, "x", ">= 0.5", bare.ratio >= 0.5),
+    figure("group commit / bare batched (median of the rounds' ratios)", bareRatio, "x", ">= 0.5", bareRatio >= 0.5),
     figure("group commit on the event loop's thread / bare batched (median of the rounds' ratios)", onLoopRatio, "x"),
     figure("group commit / one transaction per command (median of the rounds' ratios)", ratio, "x", ">= 3", ratio >= 3),
     figure("CPU per command, group commit (both threads)", grouped.cpuMicros, "us"),
@@ -258,7 +261,7 @@ export const runDurableBench = async (options: DurableBenchOptions = defaultDura
     // Short rounds, as the headline used to be: each starts from idle and ends in a drain, edges that
     // cost group commit 0.4-11% in four processes and not one transaction per command (decision 0021).
     const per = `${shorterCommands.toLocaleString("en-US")} per round`
-    const short = await sideBySide({ ...options, commands: shorterCommands }, false)
+    const short = await withTempDir((dir) => runtimesInTurn(dir, { ...options, commands: shorterCommands }, []))
     rows.push(
       figure(`durable park+leave, ${lots}, group commit, ${per}`, short.grouped.rate, "ops/s"),
       figure(`durable park+leave, ${lots}, one transaction per command, ${per}`, short.single.rate, "ops/s"),

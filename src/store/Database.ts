@@ -18,8 +18,8 @@ export const busyTimeoutMillis = 100
  * The page size of a database file made afresh (an existing file keeps its own: SQLite fixes it when
  * the first page is written, and in WAL mode even VACUUM cannot change it). Half SQLite's default,
  * because every commit rewrites a few pages per lot: the newest leaf of the (lot, seq) key (and, until
- * decision 0022, of the ticket index), once for each lot in the transaction, so a commit writes about
- * as many WAL pages as rows, and what COMMIT costs follows the page size. Measured in decision 0016 (with the ticket index), with
+ * decision 0022, of the ticket index), once for each lot in the transaction, and what COMMIT costs
+ * follows the page size. Measured in decision 0016, with the ticket index, with
  * better-sqlite3 alone, 100-row transactions over 100 lots: COMMIT 9.9-10.2 us a row at 4 KiB,
  * 6.8-6.9 at 2 KiB, 16.2 at 8 KiB, and 64,000 -> 90,000 rows/s from 4 to 2 KiB; the HTTP server's
  * CPU a request at 10 connections 58 -> 54.5 us.
