@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import Database from "better-sqlite3"
-import { ConfigProvider, Effect, Layer, Logger, LogLevel, ManagedRuntime } from "effect"
+import { ConfigProvider, type Context, Effect, Layer, Logger, LogLevel, ManagedRuntime } from "effect"
 import { SlotGroup } from "../domain/Events.ts"
-import { defaultTenant } from "../domain/Ids.ts"
+import { defaultTenant, type LotId } from "../domain/Ids.ts"
 import { LeaveTarget } from "../domain/Lot.ts"
 import { Parking } from "../runtime/Parking.ts"
 import { RuntimeLive } from "../runtime/ParkingLive.ts"
@@ -27,6 +27,8 @@ export interface DurableBenchOptions {
    * with a cold one in it measured start-up as much as throughput (2026-12-02, docs/performance.md).
    */
   readonly warmupRounds: number
+  /** Events a lot writes between a park and its leave, for the closed-ticket lookup (decision 0022). */
+  readonly closedTicketEvents: number
 }
 
 export const defaultDurableBenchOptions: DurableBenchOptions = {
@@ -35,7 +37,8 @@ export const defaultDurableBenchOptions: DurableBenchOptions = {
   callersPerLot: 2,
   commands: 40_000,
   rounds: 3,
-  warmupRounds: 1
+  warmupRounds: 1,
+  closedTicketEvents: 10_000
 }
 
 /** Removed once the run has settled: removing it when the promise is returned left the database to be made again in a new folder, never removed. */
@@ -61,6 +64,8 @@ interface OpenRuntime {
   /** One round of park+leave loops; a measured one is kept in `rounds`. */
   readonly round: (measured: boolean) => Promise<void>
   readonly rounds: ReadonlyArray<Measured>
+  /** Runs something else against the runtime's `Parking`, in its first lot. */
+  readonly run: <A>(f: (parking: Context.Tag.Service<Parking>, lotId: LotId) => Effect.Effect<A, unknown>) => Promise<A>
   readonly close: () => Promise<void>
 }
 
@@ -131,6 +136,7 @@ const openRuntime = async (dir: string, name: string, options: DurableBenchOptio
   return {
     round: (measured) => runtime.runPromise(oneRound(measured).pipe(Effect.orDie)),
     rounds,
+    run: (f) => runtime.runPromise(f(parking, lots[0].id).pipe(Effect.orDie)),
     close: () => runtime.dispose()
   }
 }
@@ -183,6 +189,47 @@ const openBare = (dir: string, options: DurableBenchOptions, batch: number) => {
     }
   }
 }
+
+/**
+ * A closed ticket's lookup (decision 0022): a park, `between` events of other cars in its lot, its
+ * leave; then the median of 21 lookups, in milliseconds. The walk from its park to its leave grows
+ * with `between`; with none, it is the lookup's fixed cost.
+ */
+const closedTicketLookup = (runtime: OpenRuntime, between: number): Promise<number> =>
+  runtime.run((parking, lotId) =>
+    Effect.gen(function* () {
+      const envelope = { tenant: defaultTenant, correlationId: "bench" }
+      const ticket = yield* parking.park(envelope, lotId, { registration: `LOOKUP-${between}`, color: "Red" })
+      // Two events a pair, 50 cars at a time.
+      yield* Effect.forEach(
+        Array.from({ length: Math.ceil(between / 2) }, (_, i) => i),
+        (i) =>
+          parking.park(envelope, lotId, { registration: `OTHER-${between}-${i}`, color: "Grey" }).pipe(
+            Effect.flatMap((other) => parking.leave(envelope, lotId, LeaveTarget.ByTicket({ ticketId: other.id })))
+          ),
+        { concurrency: 50, discard: true }
+      )
+      yield* parking.leave(envelope, lotId, LeaveTarget.ByTicket({ ticketId: ticket.id }))
+      const millis: Array<number> = []
+      for (let i = 0; i < 21; i++) {
+        const started = performance.now()
+        yield* parking.ticket(defaultTenant, ticket.id)
+        millis.push(performance.now() - started)
+      }
+      return median(millis)
+    })
+  )
+
+/** Closed-ticket lookups with no events and with `closedTicketEvents` while parked, in a lot of its own runtime. */
+const closedTicketLookups = (options: DurableBenchOptions) =>
+  withTempDir(async (dir) => {
+    const runtime = await openRuntime(dir, "lookups", { ...options, lots: 1 }, 512)
+    try {
+      return { none: await closedTicketLookup(runtime, 0), many: await closedTicketLookup(runtime, options.closedTicketEvents) }
+    } finally {
+      await runtime.close()
+    }
+  })
 
 /** The median of the rounds' own ratios of `a` to `b`: each pair of rounds met the machine in the same state. */
 const ratioOfRounds = (a: ReadonlyArray<Measured>, b: ReadonlyArray<Measured>) => median(a.map((r, i) => r.rate / b[i].rate))
@@ -243,6 +290,7 @@ const onLoopBesideBare = (options: DurableBenchOptions) =>
 export const runDurableBench = async (options: DurableBenchOptions = defaultDurableBenchOptions, shorterCommands?: number): Promise<ReadonlyArray<BenchRow>> => {
   const { bare, bareRatio, grouped, ratio, single } = await runtimesBesideBare(options)
   const { ratio: onLoopRatio, runtime: onLoop } = await onLoopBesideBare(options)
+  const lookup = await closedTicketLookups(options)
   const figure = (name: string, value: number, unit: string, target?: string, pass?: boolean): BenchRow => ({ name, figure: value, unit, target, pass })
   const lots = `${options.lots} lots`
   const rows: Array<BenchRow> = [
@@ -255,7 +303,9 @@ export const runDurableBench = async (options: DurableBenchOptions = defaultDura
     figure("group commit / one transaction per command (median of the rounds' ratios)", ratio, "x", ">= 3", ratio >= 3),
     figure("CPU per command, group commit (both threads)", grouped.cpuMicros, "us"),
     figure("CPU per command, group commit on the event loop's thread", onLoop.cpuMicros, "us"),
-    figure("CPU per row, bare batched", bare.cpuMicros, "us")
+    figure("CPU per row, bare batched", bare.cpuMicros, "us"),
+    figure("closed-ticket lookup, no events in its lot while parked (median of 21)", lookup.none, "ms"),
+    figure(`closed-ticket lookup, ${options.closedTicketEvents.toLocaleString("en-US")} events in its lot while parked (median of 21)`, lookup.many, "ms")
   ]
   if (shorterCommands !== undefined) {
     // Short rounds, as the headline used to be: each starts from idle and ends in a drain, edges that

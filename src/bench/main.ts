@@ -29,7 +29,7 @@ const quickDomain: DomainBenchOptions = {
   queryOccupied: 20_000,
   memoryOccupied: 100_000
 }
-const quickDurable: DurableBenchOptions = { lots: 10, slotsPerLot: 1000, callersPerLot: 2, commands: 2000, rounds: 1, warmupRounds: 1 }
+const quickDurable: DurableBenchOptions = { lots: 10, slotsPerLot: 1000, callersPerLot: 2, commands: 2000, rounds: 1, warmupRounds: 1, closedTicketEvents: 1000 }
 // 40,000 commands per round (~0.4 s of group commit): with 10,000, as until session 11, the rounds'
 // edges (a start from idle, a drain) cost group commit 0.4-11% in four processes of four and not
 // one transaction per command (decision 0021). 10,000 once more for group commit and
