@@ -59,8 +59,21 @@ interface Measured {
 
 const medianOf = (rounds: ReadonlyArray<Measured>): Measured => ({ rate: median(rounds.map((r) => r.rate)), cpuMicros: median(rounds.map((r) => r.cpuMicros)) })
 
+/** Something measured a round at a time (a runtime, bare batched). */
+interface Part {
+  readonly round: (measured: boolean) => unknown
+}
+
+const envelope = { tenant: defaultTenant, correlationId: "bench" }
+
+/** One caller's step: park a car, then send it away by its ticket (two commands). */
+const parkThenLeave = (parking: Context.Tag.Service<Parking>, lotId: LotId, registration: string) =>
+  parking.park(envelope, lotId, { registration, color: "Grey" }).pipe(
+    Effect.flatMap((ticket) => parking.leave(envelope, lotId, LeaveTarget.ByTicket({ ticketId: ticket.id })))
+  )
+
 /** A runtime over its own database file, with its lots made, measured a round at a time. */
-interface OpenRuntime {
+interface OpenRuntime extends Part {
   /** One round of park+leave loops; a measured one is kept in `rounds`. */
   readonly round: (measured: boolean) => Promise<void>
   readonly rounds: ReadonlyArray<Measured>
@@ -92,7 +105,6 @@ const openRuntime = async (dir: string, name: string, options: DurableBenchOptio
       Layer.provide(Logger.minimumLogLevel(LogLevel.Warning))
     )
   )
-  const envelope = { tenant: defaultTenant, correlationId: "bench" }
   const setup = Effect.gen(function* () {
     const parking = yield* Parking
     const lots = yield* Effect.forEach(Array.from({ length: options.lots }, (_, i) => i), (i) =>
@@ -118,14 +130,9 @@ const openRuntime = async (dir: string, name: string, options: DurableBenchOptio
         Array.from({ length: callers }, (_, c) => c),
         (c) => {
           const lot = lots[c % lots.length]
-          return Effect.forEach(
-            Array.from({ length: pairsPerCaller }, (_, i) => i),
-            (i) =>
-              parking.park(envelope, lot.id, { registration: `B${r}-${c}-${i}`, color: "Grey" }).pipe(
-                Effect.flatMap((ticket) => parking.leave(envelope, lot.id, LeaveTarget.ByTicket({ ticketId: ticket.id })))
-              ),
-            { discard: true }
-          )
+          return Effect.forEach(Array.from({ length: pairsPerCaller }, (_, i) => i), (i) => parkThenLeave(parking, lot.id, `B${r}-${c}-${i}`), {
+            discard: true
+          })
         },
         { concurrency: "unbounded", discard: true }
       )
@@ -142,7 +149,7 @@ const openRuntime = async (dir: string, name: string, options: DurableBenchOptio
 }
 
 /** The measured rounds of each, in the order given, a round of each in turn: unmeasured ones first. */
-const inTurn = async (options: DurableBenchOptions, parts: ReadonlyArray<{ readonly round: (measured: boolean) => unknown }>) => {
+const inTurn = async (options: DurableBenchOptions, parts: ReadonlyArray<Part>) => {
   for (let round = 0; round < options.warmupRounds + options.rounds; round++) {
     const measured = round >= options.warmupRounds
     // Each part in turn, the order turned round every other round, so none always follows another.
@@ -198,17 +205,12 @@ const openBare = (dir: string, options: DurableBenchOptions, batch: number) => {
 const closedTicketLookup = (runtime: OpenRuntime, between: number): Promise<number> =>
   runtime.run((parking, lotId) =>
     Effect.gen(function* () {
-      const envelope = { tenant: defaultTenant, correlationId: "bench" }
       const ticket = yield* parking.park(envelope, lotId, { registration: `LOOKUP-${between}`, color: "Red" })
       // Two events a pair, 50 cars at a time.
-      yield* Effect.forEach(
-        Array.from({ length: Math.ceil(between / 2) }, (_, i) => i),
-        (i) =>
-          parking.park(envelope, lotId, { registration: `OTHER-${between}-${i}`, color: "Grey" }).pipe(
-            Effect.flatMap((other) => parking.leave(envelope, lotId, LeaveTarget.ByTicket({ ticketId: other.id })))
-          ),
-        { concurrency: 50, discard: true }
-      )
+      yield* Effect.forEach(Array.from({ length: Math.ceil(between / 2) }, (_, i) => i), (i) => parkThenLeave(parking, lotId, `OTHER-${between}-${i}`), {
+        concurrency: 50,
+        discard: true
+      })
       yield* parking.leave(envelope, lotId, LeaveTarget.ByTicket({ ticketId: ticket.id }))
       const millis: Array<number> = []
       for (let i = 0; i < 21; i++) {
@@ -241,7 +243,7 @@ const ratioOfRounds = (a: ReadonlyArray<Measured>, b: ReadonlyArray<Measured>) =
  * the ratio of the two runtimes was 2.40-3.41 in three processes of the same code. Earlier, bare
  * measured apart moved its ratio from 0.30 to 0.57 between session 5's full runs.
  */
-const runtimesInTurn = async (dir: string, options: DurableBenchOptions, others: ReadonlyArray<{ readonly round: (measured: boolean) => unknown }>) => {
+const runtimesInTurn = async (dir: string, options: DurableBenchOptions, others: ReadonlyArray<Part>) => {
   const grouped = await openRuntime(dir, "grouped", options, 512)
   const single = await openRuntime(dir, "single", options, 1)
   try {
