@@ -98,7 +98,7 @@ const whyLines = (rows: ReadonlyArray<BenchRow>, http: HttpBenchResult, recovery
         " committing inline, decision 0015), measured a round of each in turn (decision 0023). With synchronous=NORMAL in" +
         " WAL mode a commit does no fsync, and a batch of 100 rows over 50 lots still rewrites the newest leaf of each lot's" +
         " key (decision 0016). In session 13's traces the event loop's thread and the commit thread each sat idle, waiting" +
-        " on the other, about a quarter of the time. Session 13's five runs gave 2.75-3.66 (docs/performance.md, session 13)."
+        " on the other, 12-26% of the time. Session 13's five runs gave 2.75-3.66 (docs/performance.md, session 13)."
     )
   }
   for (const row of failed(rows, "durable").concat(failed(rows, "queries"))) {
