@@ -11,6 +11,7 @@ import { RuntimeLive } from "../runtime/ParkingLive.ts"
 import { DatabaseLive } from "../store/Database.ts"
 import type { BenchRow } from "./DomainBench.ts"
 import { median } from "./Median.ts"
+import { eventLoopThreadNanos } from "./ThreadTime.ts"
 
 export interface DurableBenchOptions {
   readonly lots: number
@@ -55,9 +56,18 @@ const withTempDir = async <A>(f: (dir: string) => Promise<A>): Promise<A> => {
 interface Measured {
   readonly rate: number
   readonly cpuMicros: number
+  /** Percent of the round the event loop's thread was on the CPU, where Linux tells it. */
+  readonly loopOnCpu?: number | undefined
 }
 
-const medianOf = (rounds: ReadonlyArray<Measured>): Measured => ({ rate: median(rounds.map((r) => r.rate)), cpuMicros: median(rounds.map((r) => r.cpuMicros)) })
+const medianOf = (rounds: ReadonlyArray<Measured>): Measured => {
+  const onCpu = rounds.flatMap((r) => (r.loopOnCpu === undefined ? [] : [r.loopOnCpu]))
+  return {
+    rate: median(rounds.map((r) => r.rate)),
+    cpuMicros: median(rounds.map((r) => r.cpuMicros)),
+    loopOnCpu: onCpu.length === rounds.length && onCpu.length > 0 ? median(onCpu) : undefined
+  }
+}
 
 /** Something measured a round at a time (a runtime, bare batched). */
 interface Part {
@@ -126,6 +136,7 @@ const openRuntime = async (dir: string, name: string, options: DurableBenchOptio
       const r = round++
       const started = performance.now()
       const cpu = process.cpuUsage()
+      const loopBefore = eventLoopThreadNanos()
       yield* Effect.forEach(
         Array.from({ length: callers }, (_, c) => c),
         (c) => {
@@ -138,7 +149,10 @@ const openRuntime = async (dir: string, name: string, options: DurableBenchOptio
       )
       const commands = callers * pairsPerCaller * 2
       const used = process.cpuUsage(cpu)
-      if (measured) rounds.push({ rate: commands / ((performance.now() - started) / 1000), cpuMicros: (used.user + used.system) / commands })
+      const loopAfter = eventLoopThreadNanos()
+      const millis = performance.now() - started
+      const loopOnCpu = loopBefore === undefined || loopAfter === undefined ? undefined : (100 * (loopAfter - loopBefore)) / 1e6 / millis
+      if (measured) rounds.push({ rate: commands / (millis / 1000), cpuMicros: (used.user + used.system) / commands, loopOnCpu })
     })
   return {
     round: (measured) => runtime.runPromise(oneRound(measured).pipe(Effect.orDie)),
@@ -306,6 +320,12 @@ export const runDurableBench = async (options: DurableBenchOptions = defaultDura
     figure("CPU per command, group commit (both threads)", grouped.cpuMicros, "us"),
     figure("CPU per command, group commit on the event loop's thread", onLoop.cpuMicros, "us"),
     figure("CPU per row, bare batched", bare.cpuMicros, "us"),
+    ...(grouped.loopOnCpu === undefined || single.loopOnCpu === undefined
+      ? []
+      : [
+          figure("event loop's thread on the CPU, group commit (share of a round)", grouped.loopOnCpu, "%"),
+          figure("event loop's thread on the CPU, one transaction per command (share of a round)", single.loopOnCpu, "%")
+        ]),
     figure("closed-ticket lookup, no events in its lot while parked (median of 21)", lookup.none, "ms"),
     figure(`closed-ticket lookup, ${options.closedTicketEvents.toLocaleString("en-US")} events in its lot while parked (median of 21)`, lookup.many, "ms")
   ]

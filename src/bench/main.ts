@@ -97,10 +97,10 @@ const whyLines = (rows: ReadonlyArray<BenchRow>, http: HttpBenchResult, recovery
       "why (durable): group commit and one transaction per command are the same stack (a batch cap of 512 against 1," +
         " committing inline, decision 0015), measured a round of each in turn (decision 0023). With synchronous=NORMAL in" +
         " WAL mode a commit does no fsync, and a batch of 100 rows over 50 lots still rewrites the newest leaf of each lot's" +
-        " key (decision 0016). In session 14's measurements the event loop's thread was on the CPU 76-86% of a round" +
-        " (94-97% with one transaction per command), asleep with both batches on the commit thread, and the commit" +
-        " thread's WAL catch-ups (~4.9 ms, about ten a second) held both batches. Session 14's four runs gave 2.6-2.9," +
-        " session 13's five 2.75-3.66 (docs/performance.md)."
+        " key (decision 0016). The rows \"event loop's thread on the CPU\" show group commit's loop waiting part of each" +
+        " round where one transaction per command's does not (session 14: 76-86% against 94-97%): asleep with both" +
+        " batches on the commit thread, whose WAL catch-ups (~4.9 ms, about ten a second) hold both. Session 14's four" +
+        " runs gave 2.6-2.9, session 13's five 2.75-3.66 (docs/performance.md)."
     )
   }
   for (const row of failed(rows, "durable").concat(failed(rows, "queries"))) {
