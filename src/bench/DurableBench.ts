@@ -134,9 +134,9 @@ const openRuntime = async (dir: string, name: string, options: DurableBenchOptio
       // (55-58 -> 103-104 us, A/B twice; docs/performance.md).
       yield* Effect.sleep("100 millis")
       const r = round++
+      const loopBefore = eventLoopThreadNanos()
       const started = performance.now()
       const cpu = process.cpuUsage()
-      const loopBefore = eventLoopThreadNanos()
       yield* Effect.forEach(
         Array.from({ length: callers }, (_, c) => c),
         (c) => {
@@ -149,8 +149,8 @@ const openRuntime = async (dir: string, name: string, options: DurableBenchOptio
       )
       const commands = callers * pairsPerCaller * 2
       const used = process.cpuUsage(cpu)
-      const loopAfter = eventLoopThreadNanos()
       const millis = performance.now() - started
+      const loopAfter = eventLoopThreadNanos()
       const loopOnCpu = loopBefore === undefined || loopAfter === undefined ? undefined : (100 * (loopAfter - loopBefore)) / 1e6 / millis
       if (measured) rounds.push({ rate: commands / (millis / 1000), cpuMicros: (used.user + used.system) / commands, loopOnCpu })
     })

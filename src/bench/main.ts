@@ -98,8 +98,8 @@ const whyLines = (rows: ReadonlyArray<BenchRow>, http: HttpBenchResult, recovery
         " committing inline, decision 0015), measured a round of each in turn (decision 0023). With synchronous=NORMAL in" +
         " WAL mode a commit does no fsync, and a batch of 100 rows over 50 lots still rewrites the newest leaf of each lot's" +
         " key (decision 0016). The rows \"event loop's thread on the CPU\" show group commit's loop waiting part of each" +
-        " round where one transaction per command's does not (session 14: 76-86% against 94-97%): asleep with both" +
-        " batches on the commit thread, whose WAL catch-ups (~4.9 ms, about ten a second) hold both. Session 14's five" +
+        " round where one transaction per command's does not (session 14: 79.0-82.9% against 96.5-96.7%): asleep with both" +
+        " batches on the commit thread, whose WAL catch-ups (3.8-4.9 ms, up to one a 100 ms checkpoint tick) hold both. Session 14's five" +
         " runs gave 2.6-2.9, session 13's five 2.75-3.66 (docs/performance.md)."
     )
   }
