@@ -98,9 +98,10 @@ const whyLines = (rows: ReadonlyArray<BenchRow>, http: HttpBenchResult, recovery
         " committing inline, decision 0015), measured a round of each in turn (decision 0023). With synchronous=NORMAL in" +
         " WAL mode a commit does no fsync, and a batch of 100 rows over 50 lots still rewrites the newest leaf of each lot's" +
         " key (decision 0016). The rows \"event loop's thread on the CPU\" show group commit's loop waiting part of each" +
-        " round where one transaction per command's does not (session 14: 79.0-82.9% against 96.5-96.7%): asleep with both" +
-        " batches on the commit thread, whose WAL catch-ups (3.8-4.9 ms, up to one a 100 ms checkpoint tick) hold both. Session 14's five" +
-        " runs gave 2.6-2.9, session 13's five 2.75-3.66 (docs/performance.md)."
+        " round where one transaction per command's does not (session 15: 78.7-81.4% against 94.0-95.6%). Session 15's traces:" +
+        " the loop idles in few stretches of 0.7-2.9 ms with both batches on the commit thread, behind its WAL catch-ups" +
+        " (1.5-4.8 ms, about one a 100 ms checkpoint tick) and its waits for a CPU (0.5-2.2 ms). Session 15's three runs" +
+        " gave 2.59-2.66, session 14's five 2.6-2.9, session 13's five 2.75-3.66 (docs/performance.md)."
     )
   }
   for (const row of failed(rows, "durable").concat(failed(rows, "queries"))) {
