@@ -8,7 +8,7 @@ import { defaultTenant, type LotId } from "../domain/Ids.ts"
 import { LeaveTarget } from "../domain/Lot.ts"
 import { Parking } from "../runtime/Parking.ts"
 import { RuntimeLive } from "../runtime/ParkingLive.ts"
-import { DatabaseLive } from "../store/Database.ts"
+import { DatabaseLive, type Synchronous } from "../store/Database.ts"
 import type { BenchRow } from "./DomainBench.ts"
 import { median } from "./Median.ts"
 import { eventLoopThreadNanos } from "./ThreadTime.ts"
@@ -96,7 +96,14 @@ interface OpenRuntime extends Part {
  * The full stack (`RuntimeLive` over `DatabaseLive`) on a fresh file in `dir`, with a given batch
  * cap, with group commits on the commit thread or on the event loop's thread.
  */
-const openRuntime = async (dir: string, name: string, options: DurableBenchOptions, maxBatch: number, commitThread = true): Promise<OpenRuntime> => {
+const openRuntime = async (
+  dir: string,
+  name: string,
+  options: DurableBenchOptions,
+  maxBatch: number,
+  commitThread = true,
+  synchronous: Synchronous = "normal"
+): Promise<OpenRuntime> => {
   const config = ConfigProvider.fromMap(
     new Map([
       ["PARKPLANE_COMMIT_MAX_BATCH", String(maxBatch)],
@@ -109,7 +116,7 @@ const openRuntime = async (dir: string, name: string, options: DurableBenchOptio
   )
   const runtime = ManagedRuntime.make(
     RuntimeLive.pipe(
-      Layer.provide(DatabaseLive({ filename: join(dir, `${name}.db`) })),
+      Layer.provide(DatabaseLive({ filename: join(dir, `${name}.db`), synchronous })),
       Layer.provide(Layer.setConfigProvider(config)),
       // The runtime's start-up lines would only get in the table's way.
       Layer.provide(Logger.minimumLogLevel(LogLevel.Warning))
@@ -173,10 +180,10 @@ const inTurn = async (options: DurableBenchOptions, parts: ReadonlyArray<Part>) 
 }
 
 /** Bare better-sqlite3 writing the same rows (prepared INSERT, `batch` rows per transaction) into `dir`, a round at a time. */
-const openBare = (dir: string, options: DurableBenchOptions, batch: number) => {
+const openBare = (dir: string, options: DurableBenchOptions, batch: number, synchronous: Synchronous = "normal") => {
   const db = new Database(join(dir, "bare.db"))
   db.pragma("journal_mode = WAL")
-  db.pragma("synchronous = NORMAL")
+  db.pragma(synchronous === "full" ? "synchronous = FULL" : "synchronous = NORMAL")
   // parkplane's events table, with no ticket index since decision 0022.
   db.exec(`CREATE TABLE events (lot_id TEXT NOT NULL, seq INTEGER NOT NULL, type TEXT NOT NULL, payload TEXT NOT NULL,
            at INTEGER NOT NULL, ticket_id TEXT NULL, PRIMARY KEY (lot_id, seq))`)
@@ -257,9 +264,9 @@ const ratioOfRounds = (a: ReadonlyArray<Measured>, b: ReadonlyArray<Measured>) =
  * the ratio of the two runtimes was 2.40-3.41 in three processes of the same code. Earlier, bare
  * measured apart moved its ratio from 0.30 to 0.57 between session 5's full runs.
  */
-const runtimesInTurn = async (dir: string, options: DurableBenchOptions, others: ReadonlyArray<Part>) => {
-  const grouped = await openRuntime(dir, "grouped", options, 512)
-  const single = await openRuntime(dir, "single", options, 1)
+const runtimesInTurn = async (dir: string, options: DurableBenchOptions, others: ReadonlyArray<Part>, synchronous: Synchronous = "normal") => {
+  const grouped = await openRuntime(dir, "grouped", options, 512, true, synchronous)
+  const single = await openRuntime(dir, "single", options, 1, true, synchronous)
   try {
     await inTurn(options, [...others, grouped, single])
     return { grouped: medianOf(grouped.rounds), groupedRounds: grouped.rounds, single: medianOf(single.rounds), ratio: ratioOfRounds(grouped.rounds, single.rounds) }
@@ -269,12 +276,12 @@ const runtimesInTurn = async (dir: string, options: DurableBenchOptions, others:
   }
 }
 
-/** `runtimesInTurn` with bare batched, and group commit's ratio to it. */
-const runtimesBesideBare = (options: DurableBenchOptions) =>
+/** `runtimesInTurn` with bare batched, and group commit's ratio to it, all at one `synchronous`. */
+const runtimesBesideBare = (options: DurableBenchOptions, synchronous: Synchronous = "normal") =>
   withTempDir(async (dir) => {
-    const bare = openBare(dir, options, 100)
+    const bare = openBare(dir, options, 100, synchronous)
     try {
-      const runtimes = await runtimesInTurn(dir, options, [bare])
+      const runtimes = await runtimesInTurn(dir, options, [bare], synchronous)
       return { ...runtimes, bare: medianOf(bare.rounds), bareRatio: ratioOfRounds(runtimes.groupedRounds, bare.rounds) }
     } finally {
       bare.close()
@@ -307,6 +314,7 @@ export const runDurableBench = async (options: DurableBenchOptions = defaultDura
   const { bare, bareRatio, grouped, ratio, single } = await runtimesBesideBare(options)
   const { ratio: onLoopRatio, runtime: onLoop } = await onLoopBesideBare(options)
   const lookup = await closedTicketLookups(options)
+  const full = await runtimesBesideBare(options, "full")
   const figure = (name: string, value: number, unit: string, target?: string, pass?: boolean): BenchRow => ({ name, figure: value, unit, target, pass })
   const lots = `${options.lots} lots`
   const rows: Array<BenchRow> = [
@@ -326,6 +334,12 @@ export const runDurableBench = async (options: DurableBenchOptions = defaultDura
           figure("event loop's thread on the CPU, group commit (share of a round)", grouped.loopOnCpu, "%"),
           figure("event loop's thread on the CPU, one transaction per command (share of a round)", single.loopOnCpu, "%")
         ]),
+    // PARKPLANE_DB_SYNCHRONOUS=full (decision 0024): every commit also fsyncs the WAL, bare's too.
+    figure(`durable park+leave, ${lots}, group commit, synchronous=FULL`, full.grouped.rate, "ops/s"),
+    figure(`durable park+leave, ${lots}, one transaction per command, synchronous=FULL`, full.single.rate, "ops/s"),
+    figure("bare better-sqlite3, same rows, 100 per transaction, synchronous=FULL", full.bare.rate, "rows/s"),
+    figure("group commit / bare batched, synchronous=FULL (median of the rounds' ratios)", full.bareRatio, "x"),
+    figure("group commit / one transaction per command, synchronous=FULL (median of the rounds' ratios)", full.ratio, "x"),
     figure("closed-ticket lookup, no events in its lot while parked (median of 21)", lookup.none, "ms"),
     figure(`closed-ticket lookup, ${options.closedTicketEvents.toLocaleString("en-US")} events in its lot while parked (median of 21)`, lookup.many, "ms")
   ]

@@ -1,7 +1,7 @@
 import { SqlError } from "@effect/sql/SqlError"
 import { Cause, Effect, Exit, Option, Runtime, type Scope } from "effect"
 import { Worker } from "node:worker_threads"
-import { busyTimeoutMillis, prepareCacheSize } from "./Database.ts"
+import { busyTimeoutMillis, prepareCacheSize, type Synchronous } from "./Database.ts"
 import type { Compiled } from "./EventInsert.ts"
 import { errorOf, makeBatchCommitter, openConnection } from "./sqliteCommit.mjs"
 import { isTransientCode } from "./Transient.ts"
@@ -42,11 +42,11 @@ const sqlError = (error: { readonly code: string | undefined; readonly message: 
  * The calling thread's committer: a batch's exit, or undefined when the database was busy (nothing
  * written: the thread, which can wait for the lock without stalling the event loop, takes it).
  */
-const openInline = (filename: string) =>
+const openInline = (filename: string, synchronous: Synchronous) =>
   Effect.acquireRelease(
     Effect.sync(() => {
       // No wait for a lock here: better-sqlite3 would wait on the event loop's thread.
-      const db = openConnection(filename, { busyTimeoutMillis: 0 })
+      const db = openConnection(filename, { busyTimeoutMillis: 0, synchronous })
       // Checkpoints stay the checkpoint thread's: at SQLite's default of 1,000 pages this connection
       // checkpointed on the event loop, and BEGIN and COMMIT took 36% of its samples (decision 0015).
       // Nor does it take the WAL's catch-up: at 10 HTTP connections that cost ~1.5 us a request
@@ -101,11 +101,14 @@ export const isOutcomeUnknown = (exit: Exit.Exit<unknown, unknown>): boolean => 
  * work on a small transaction. Busy (the lock held elsewhere), it goes to the thread, which waits
  * for the lock; 0 sends every batch to the thread.
  */
-export const makeCommitThread = (filename: string, options: { readonly inlineStatements: number } = { inlineStatements: 0 }): Effect.Effect<CommitThread, never, Scope.Scope> =>
+export const makeCommitThread = (
+  filename: string,
+  options: { readonly inlineStatements: number; readonly synchronous: Synchronous } = { inlineStatements: 0, synchronous: "normal" }
+): Effect.Effect<CommitThread, never, Scope.Scope> =>
   Effect.gen(function* () {
     // The WAL's catch-up flag, shared by the checkpoint thread and the commit thread (sqliteCommit.mjs).
     const catchUp = new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT)
-    const inline = options.inlineStatements > 0 ? yield* openInline(filename) : undefined
+    const inline = options.inlineStatements > 0 ? yield* openInline(filename, options.synchronous) : undefined
     interface Running {
       readonly worker: Worker
       /**
@@ -126,7 +129,7 @@ export const makeCommitThread = (filename: string, options: { readonly inlineSta
 
     const spawn = (role: "commit" | "checkpoint") =>
       new Worker(new URL("./commitThread.mjs", import.meta.url), {
-        workerData: { role, filename, busyTimeoutMillis, prepareCacheSize, checkpointEveryMillis, backstopCheckpointPages, catchUp },
+        workerData: { role, filename, synchronous: options.synchronous, busyTimeoutMillis, prepareCacheSize, checkpointEveryMillis, backstopCheckpointPages, catchUp },
         // The thread runs plain JavaScript: the parent's TypeScript loader (--import) is not needed.
         execArgv: []
       })

@@ -44,20 +44,30 @@ const ensureFolder = (filename: string) =>
     })
   )
 
-const prepare = Effect.gen(function* () {
+/**
+ * SQLite's `synchronous` in WAL mode: "normal" survives a process crash (a committed transaction is
+ * in the WAL file); only a power loss or OS crash can drop the last commits. "full" also fsyncs the
+ * WAL at every commit, so an acknowledged write survives those too, at one fsync per group commit
+ * (docs/decisions/0024 has both measured).
+ */
+export type Synchronous = "normal" | "full"
+
+const prepare = (synchronous: Synchronous) => Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
   // Before WAL mode, which writes the file's first page: the page size of a new file is set by then.
   yield* sql.unsafe(`PRAGMA page_size = ${newDatabasePageSize}`)
   yield* sql`PRAGMA journal_mode = WAL`
-  // In WAL mode NORMAL survives a process crash; only a power loss can drop the last commits.
-  yield* sql`PRAGMA synchronous = NORMAL`
+  yield* sql.unsafe(`PRAGMA synchronous = ${synchronous === "full" ? "FULL" : "NORMAL"}`)
   yield* sql.unsafe(`PRAGMA busy_timeout = ${busyTimeoutMillis}`)
   yield* SqliteMigrator.run({ loader: SqliteMigrator.fromRecord(migrations) })
 })
 
-/** The SQLite client (WAL, one connection) with the schema migrated, for a file path or ":memory:". */
-export const DatabaseLive = (options: { readonly filename: string }) =>
-  Layer.effectDiscard(prepare).pipe(
+/**
+ * The SQLite client (WAL, one connection) with the schema migrated, for a file path or ":memory:".
+ * The writer's other connections (CommitThread.ts) take `synchronous` from this one.
+ */
+export const DatabaseLive = (options: { readonly filename: string; readonly synchronous?: Synchronous }) =>
+  Layer.effectDiscard(prepare(options.synchronous ?? "normal")).pipe(
     Layer.provideMerge(
       SqliteClient.layer({
         filename: options.filename,
@@ -70,7 +80,14 @@ export const DatabaseLive = (options: { readonly filename: string }) =>
     Layer.provide(NodeContext.layer)
   )
 
-/** DatabaseLive at the path in PARKPLANE_DB. */
+/** DatabaseLive at the path in PARKPLANE_DB, with PARKPLANE_DB_SYNCHRONOUS. */
 export const DatabaseFromConfig = Layer.unwrapEffect(
-  Effect.map(AppConfig, (config) => DatabaseLive({ filename: config.dbFile }))
+  Effect.map(AppConfig, (config) => DatabaseLive({ filename: config.dbFile, synchronous: config.dbSynchronous }))
 )
+
+/** The connection's `synchronous` as set by `DatabaseLive` (SQLite reports 1 for NORMAL, 2 for FULL). */
+export const readSynchronous = Effect.gen(function* () {
+  const sql = yield* SqlClient.SqlClient
+  const rows = yield* sql<{ readonly synchronous: number }>`PRAGMA synchronous`
+  return (rows[0]?.synchronous ?? 1) >= 2 ? ("full" as const) : ("normal" as const)
+})

@@ -5,13 +5,13 @@ import { RuntimeConfig } from "../config.ts"
 import { StorageUnavailable } from "../domain/Errors.ts"
 import { SqliteClient } from "@effect/sql-sqlite-node"
 import { CommitOutcomeUnknown, isOutcomeUnknown, makeCommitThread } from "./CommitThread.ts"
-import { isFile } from "./Database.ts"
+import { isFile, readSynchronous } from "./Database.ts"
 import { type Compiled, makeEventInserts } from "./EventInsert.ts"
 import type { EventRecord, IdempotencyRecord, Write } from "./Records.ts"
 import { StorageFaults } from "./StorageFaults.ts"
 import { builtInTracer, clockOf, withCommitSpan } from "../telemetry/Instrument.ts"
 import { commitBatchSize, commitSeconds, commitTransactions, storageFailures } from "./StoreMetrics.ts"
-import { describe, isTransient, retryTransient } from "./Transient.ts"
+import { describe, isTransient, retryTransient, storageCall } from "./Transient.ts"
 
 export { StorageFaults } from "./StorageFaults.ts"
 export { CommitOutcomeUnknown, isOutcomeUnknown, outcomeUnknownOf } from "./CommitThread.ts"
@@ -62,7 +62,7 @@ export class Writer extends Effect.Service<Writer>()("parkplane/Writer", {
     const client = yield* Effect.serviceOption(SqliteClient.SqliteClient)
     const thread =
       commitThread && Option.isSome(client) && isFile(client.value.config.filename)
-        ? yield* makeCommitThread(client.value.config.filename, { inlineStatements: commitInlineStatements })
+        ? yield* makeCommitThread(client.value.config.filename, { inlineStatements: commitInlineStatements, synchronous: yield* storageCall(readSynchronous) })
         : undefined
     // Set when the scope closes, checked in the same synchronous step as the offer.
     let closed = false

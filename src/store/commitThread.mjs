@@ -9,7 +9,7 @@
 import { parentPort, workerData } from "node:worker_threads"
 import { errorOf, makeBatchCommitter, makeCheckpointer, openConnection } from "./sqliteCommit.mjs"
 
-const db = openConnection(workerData.filename, { busyTimeoutMillis: workerData.busyTimeoutMillis })
+const db = openConnection(workerData.filename, { busyTimeoutMillis: workerData.busyTimeoutMillis, synchronous: workerData.synchronous })
 const catchUp = new Int32Array(workerData.catchUp)
 
 const close = () => {

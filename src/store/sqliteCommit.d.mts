@@ -5,7 +5,10 @@ export interface CommitError {
   readonly message: string
 }
 
-export declare const openConnection: (filename: string, options: { readonly busyTimeoutMillis: number }) => BetterSqlite3.Database
+export declare const openConnection: (
+  filename: string,
+  options: { readonly busyTimeoutMillis: number; readonly synchronous?: "normal" | "full" }
+) => BetterSqlite3.Database
 export declare const catchUpFlagged: number
 export declare const catchUpAfterPages: number
 export declare const makeBatchCommitter: (

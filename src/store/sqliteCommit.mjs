@@ -4,11 +4,11 @@
 // (CommitThread.ts, docs/decisions/0015).
 import Database from "better-sqlite3"
 
-/** A connection to the file with what Database.ts sets on the main one. */
-export const openConnection = (filename, { busyTimeoutMillis }) => {
+/** A connection to the file with what Database.ts sets on the main one (`synchronous`: "normal" or "full"). */
+export const openConnection = (filename, { busyTimeoutMillis, synchronous = "normal" }) => {
   const db = new Database(filename)
   db.pragma("journal_mode = WAL")
-  db.pragma("synchronous = NORMAL")
+  db.pragma(synchronous === "full" ? "synchronous = FULL" : "synchronous = NORMAL")
   db.pragma(`busy_timeout = ${busyTimeoutMillis}`)
   return db
 }

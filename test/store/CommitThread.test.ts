@@ -123,7 +123,7 @@ describe("CommitThread", () => {
     const inlineStatements = 2
     /** A test over a fresh file with a commit thread that commits batches of up to two statements inline. */
     const onInlineThread = <A, E>(body: (thread: CommitThread, filename: string) => Effect.Effect<A, E, SqlClient.SqlClient | Scope.Scope>) =>
-      onFile((filename) => Effect.flatMap(makeCommitThread(filename, { inlineStatements }), (thread) => body(thread, filename)))
+      onFile((filename) => Effect.flatMap(makeCommitThread(filename, { inlineStatements, synchronous: "normal" }), (thread) => body(thread, filename)))
 
     it.live("commits a batch within the limit at once, on the calling thread: the thread is not even started", () =>
       onInlineThread((thread) =>

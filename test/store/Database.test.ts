@@ -4,7 +4,8 @@ import { Effect, Layer } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import BetterSqlite from "better-sqlite3"
-import { DatabaseFromConfig, DatabaseLive, newDatabasePageSize } from "../../src/store/Database.ts"
+import { DatabaseFromConfig, DatabaseLive, newDatabasePageSize, readSynchronous } from "../../src/store/Database.ts"
+import { openConnection } from "../../src/store/sqliteCommit.mjs"
 import { EventLog } from "../../src/store/EventLog.ts"
 import { LotStore } from "../../src/store/LotStore.ts"
 import { Writer } from "../../src/store/Writer.ts"
@@ -120,5 +121,22 @@ describe("Database", () => {
         Effect.provide(DatabaseLive({ filename }))
       )
       expect(rows[0].value).toBe(7)
+    }))
+
+  it.effect("fsyncs every commit with PARKPLANE_DB_SYNCHRONOUS=full, on the main connection and the writer's", () =>
+    Effect.gen(function* () {
+      const filename = path.join(tempFolder(), "full.db")
+      const sync = (settings: Record<string, string>) =>
+        readSynchronous.pipe(Effect.provide(DatabaseFromConfig.pipe(Layer.provide(withSettings({ PARKPLANE_DB: filename, ...settings })))))
+      expect(yield* sync({})).toBe("normal")
+      expect(yield* sync({ PARKPLANE_DB_SYNCHRONOUS: "full" })).toBe("full")
+      // The commit thread's and the inline committer's connections (CommitThread.ts) open this way.
+      for (const [synchronous, reported] of [["full", 2], ["normal", 1]] as const) {
+        const db = openConnection(filename, { busyTimeoutMillis: 100, synchronous })
+        expect(db.pragma("synchronous", { simple: true })).toBe(reported)
+        db.close()
+      }
+      const refused = yield* Effect.flip(sync({ PARKPLANE_DB_SYNCHRONOUS: "sometimes" }))
+      expect(String(refused)).toContain("PARKPLANE_DB_SYNCHRONOUS")
     }))
 })
