@@ -93,6 +93,7 @@ const whyLines = (rows: ReadonlyArray<BenchRow>, http: HttpBenchResult, recovery
     )
   }
   if (failed(rows, "group commit").length + failed(rows, "classic").length > 0) {
+    const fullRatio = find("group commit / one transaction per command, synchronous=FULL")
     lines.push(
       "why (durable): group commit and one transaction per command are the same stack (a batch cap of 512 against 1," +
         " committing inline, decision 0015), measured a round of each in turn (decision 0023). With synchronous=NORMAL in" +
@@ -101,7 +102,10 @@ const whyLines = (rows: ReadonlyArray<BenchRow>, http: HttpBenchResult, recovery
         " round where one transaction per command's does not (session 15: 78.7-81.4% against 94.0-95.6%). Session 15's traces:" +
         " the loop idles in few stretches of 0.7-2.9 ms with both batches on the commit thread, behind its WAL catch-ups" +
         " (1.5-4.8 ms, about one a 100 ms checkpoint tick) and its waits for a CPU (0.5-2.2 ms). Session 15's three runs" +
-        " gave 2.59-2.66, session 14's five 2.6-2.9, session 13's five 2.75-3.66 (docs/performance.md)."
+        " gave 2.59-2.66, session 14's five 2.6-2.9, session 13's five 2.75-3.66 (docs/performance.md)." +
+        (fullRatio === undefined
+          ? ""
+          : ` With every commit fsynced (PARKPLANE_DB_SYNCHRONOUS=full, decision 0024) the same ratio was ${fullRatio.figure.toFixed(1)}x in this run.`)
     )
   }
   for (const row of failed(rows, "durable").concat(failed(rows, "queries"))) {
