@@ -1,12 +1,14 @@
 import { Config, Duration } from "effect"
 
+/** SQLite's `synchronous` on every connection that writes (docs/decisions/0006, 0024). */
+export const DbSynchronous = Config.literal("normal", "full")("PARKPLANE_DB_SYNCHRONOUS").pipe(Config.withDefault("normal"))
+
 /** Every setting parkplane reads, each from the environment through Effect `Config`. */
 export const AppConfig = Config.all({
   host: Config.string("HOST").pipe(Config.withDefault("127.0.0.1")),
   port: Config.port("PORT").pipe(Config.withDefault(8080)),
   dbFile: Config.string("PARKPLANE_DB").pipe(Config.withDefault("./data/parkplane.db")),
-  /** SQLite's `synchronous` on every connection that writes (docs/decisions/0006, 0024). */
-  dbSynchronous: Config.literal("normal", "full")("PARKPLANE_DB_SYNCHRONOUS").pipe(Config.withDefault("normal")),
+  dbSynchronous: DbSynchronous,
   maxSlots: Config.integer("PARKPLANE_MAX_SLOTS").pipe(
     Config.validate({ message: "must be between 1 and 10000000", validation: (n) => n >= 1 && n <= 10_000_000 }),
     Config.withDefault(100_000)

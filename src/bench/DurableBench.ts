@@ -1,7 +1,6 @@
 import { mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
-import Database from "better-sqlite3"
 import { ConfigProvider, type Context, Effect, Layer, Logger, LogLevel, ManagedRuntime } from "effect"
 import { SlotGroup } from "../domain/Events.ts"
 import { defaultTenant, type LotId } from "../domain/Ids.ts"
@@ -9,6 +8,7 @@ import { LeaveTarget } from "../domain/Lot.ts"
 import { Parking } from "../runtime/Parking.ts"
 import { RuntimeLive } from "../runtime/ParkingLive.ts"
 import { DatabaseLive, type Synchronous } from "../store/Database.ts"
+import { openConnection } from "../store/sqliteCommit.mjs"
 import type { BenchRow } from "./DomainBench.ts"
 import { median } from "./Median.ts"
 import { eventLoopThreadNanos } from "./ThreadTime.ts"
@@ -181,9 +181,8 @@ const inTurn = async (options: DurableBenchOptions, parts: ReadonlyArray<Part>) 
 
 /** Bare better-sqlite3 writing the same rows (prepared INSERT, `batch` rows per transaction) into `dir`, a round at a time. */
 const openBare = (dir: string, options: DurableBenchOptions, batch: number, synchronous: Synchronous = "normal") => {
-  const db = new Database(join(dir, "bare.db"))
-  db.pragma("journal_mode = WAL")
-  db.pragma(synchronous === "full" ? "synchronous = FULL" : "synchronous = NORMAL")
+  // WAL and `synchronous` as the runtime's own connections get them.
+  const db = openConnection(join(dir, "bare.db"), { busyTimeoutMillis: 100, synchronous })
   // parkplane's events table, with no ticket index since decision 0022.
   db.exec(`CREATE TABLE events (lot_id TEXT NOT NULL, seq INTEGER NOT NULL, type TEXT NOT NULL, payload TEXT NOT NULL,
            at INTEGER NOT NULL, ticket_id TEXT NULL, PRIMARY KEY (lot_id, seq))`)
