@@ -3,9 +3,10 @@ import { NodeContext } from "@effect/platform-node"
 import { SqlClient } from "@effect/sql"
 import { SqlError } from "@effect/sql/SqlError"
 import { SqliteClient, SqliteMigrator } from "@effect/sql-sqlite-node"
-import { Effect, Layer } from "effect"
-import { AppConfig } from "../config.ts"
+import { type Config, Effect, Layer } from "effect"
+import { AppConfig, type DbSynchronous } from "../config.ts"
 import { migrations } from "./Migrations.ts"
+import { synchronousPragma } from "./sqliteCommit.mjs"
 
 /*
  * better-sqlite3 waits for a lock synchronously, which stalls the whole event loop, so the driver's
@@ -50,14 +51,14 @@ const ensureFolder = (filename: string) =>
  * WAL at every commit, so an acknowledged write survives those too, at one fsync per group commit
  * (docs/decisions/0024 has both measured).
  */
-export type Synchronous = "normal" | "full"
+export type Synchronous = Config.Config.Success<typeof DbSynchronous>
 
 const prepare = (synchronous: Synchronous) => Effect.gen(function* () {
   const sql = yield* SqlClient.SqlClient
   // Before WAL mode, which writes the file's first page: the page size of a new file is set by then.
   yield* sql.unsafe(`PRAGMA page_size = ${newDatabasePageSize}`)
   yield* sql`PRAGMA journal_mode = WAL`
-  yield* sql.unsafe(`PRAGMA synchronous = ${synchronous === "full" ? "FULL" : "NORMAL"}`)
+  yield* sql.unsafe(`PRAGMA ${synchronousPragma(synchronous)}`)
   yield* sql.unsafe(`PRAGMA busy_timeout = ${busyTimeoutMillis}`)
   yield* SqliteMigrator.run({ loader: SqliteMigrator.fromRecord(migrations) })
 })

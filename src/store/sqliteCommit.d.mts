@@ -5,6 +5,7 @@ export interface CommitError {
   readonly message: string
 }
 
+export declare const synchronousPragma: (synchronous: "normal" | "full") => string
 export declare const openConnection: (
   filename: string,
   options: { readonly busyTimeoutMillis: number; readonly synchronous?: "normal" | "full" }

@@ -4,11 +4,14 @@
 // (CommitThread.ts, docs/decisions/0015).
 import Database from "better-sqlite3"
 
-/** A connection to the file with what Database.ts sets on the main one (`synchronous`: "normal" or "full"). */
+/** The PRAGMA that sets `synchronous` ("normal" or "full"), on the main connection (Database.ts) and these. */
+export const synchronousPragma = (synchronous) => (synchronous === "full" ? "synchronous = FULL" : "synchronous = NORMAL")
+
+/** A connection to the file with what Database.ts sets on the main one. */
 export const openConnection = (filename, { busyTimeoutMillis, synchronous = "normal" }) => {
   const db = new Database(filename)
   db.pragma("journal_mode = WAL")
-  db.pragma(synchronous === "full" ? "synchronous = FULL" : "synchronous = NORMAL")
+  db.pragma(synchronousPragma(synchronous))
   db.pragma(`busy_timeout = ${busyTimeoutMillis}`)
   return db
 }

@@ -123,7 +123,7 @@ describe("Database", () => {
       expect(rows[0].value).toBe(7)
     }))
 
-  it.effect("fsyncs every commit with PARKPLANE_DB_SYNCHRONOUS=full, on the main connection and the writer's", () =>
+  it.effect("sets synchronous=FULL with PARKPLANE_DB_SYNCHRONOUS=full, on the main connection and the way the writer opens its own", () =>
     Effect.gen(function* () {
       const filename = path.join(tempFolder(), "full.db")
       const sync = (settings: Record<string, string>) =>
