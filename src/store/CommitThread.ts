@@ -28,8 +28,13 @@ interface Reply {
 
 /** How often the checkpoint thread copies the WAL into the database file. */
 const checkpointEveryMillis = 100
-/** The committer checkpoints by itself past this many WAL pages (SQLite's default is 1,000). */
+/** The inline connection checkpoints by itself past this many WAL pages (SQLite's default is 1,000). */
 const backstopCheckpointPages = 20_000
+/**
+ * The commit thread's backstop, above the WAL's catch-up length (catchUpAfterPages, 40,000) so that
+ * the catch-up, not the backstop, starts the WAL again (docs/decisions/0025).
+ */
+const commitThreadBackstopPages = 100_000
 
 const isReply = (message: unknown): message is Reply =>
   typeof message === "object" && message !== null && "id" in message && typeof message.id === "number"
@@ -129,7 +134,7 @@ export const makeCommitThread = (
 
     const spawn = (role: "commit" | "checkpoint") =>
       new Worker(new URL("./commitThread.mjs", import.meta.url), {
-        workerData: { role, filename, synchronous: options.synchronous, busyTimeoutMillis, prepareCacheSize, checkpointEveryMillis, backstopCheckpointPages, catchUp },
+        workerData: { role, filename, synchronous: options.synchronous, busyTimeoutMillis, prepareCacheSize, checkpointEveryMillis, backstopCheckpointPages: commitThreadBackstopPages, catchUp },
         // The thread runs plain JavaScript: the parent's TypeScript loader (--import) is not needed.
         execArgv: []
       })
