@@ -3,7 +3,7 @@ import { Cause, Effect, Exit, Option, Runtime, type Scope } from "effect"
 import { Worker } from "node:worker_threads"
 import { busyTimeoutMillis, prepareCacheSize, type Synchronous } from "./Database.ts"
 import type { Compiled } from "./EventInsert.ts"
-import { errorOf, makeBatchCommitter, openConnection } from "./sqliteCommit.mjs"
+import { catchUpAfterPages, errorOf, makeBatchCommitter, openConnection } from "./sqliteCommit.mjs"
 import { isTransientCode } from "./Transient.ts"
 
 /**
@@ -31,10 +31,11 @@ const checkpointEveryMillis = 100
 /** The inline connection checkpoints by itself past this many WAL pages (SQLite's default is 1,000). */
 const backstopCheckpointPages = 20_000
 /**
- * The commit thread's backstop, above the WAL's catch-up length (catchUpAfterPages, 40,000) so that
- * the catch-up, not the backstop, starts the WAL again (docs/decisions/0025).
+ * The commit thread's backstop (100,000 pages), well above the WAL's catch-up length so that the
+ * catch-up, not the backstop, starts the WAL again: under steady writes the catch-ups found up to
+ * ~56,600 pages (docs/decisions/0025).
  */
-const commitThreadBackstopPages = 100_000
+const commitThreadBackstopPages = 2.5 * catchUpAfterPages
 
 const isReply = (message: unknown): message is Reply =>
   typeof message === "object" && message !== null && "id" in message && typeof message.id === "number"
