@@ -33,11 +33,16 @@ export const ticketIdFrom = (text: string): TicketId | undefined =>
   ticketIdPattern.test(text) ? TicketId.make(text, { disableValidation: true }) : undefined
 
 /** Reservation ids follow the ticket scheme with an `R` (`L3-R18`). */
+const reservationIdPattern = /^L[1-9][0-9]{0,15}-R[1-9][0-9]{0,15}$/
 export const ReservationId = Schema.String.pipe(
-  Schema.pattern(/^L[1-9][0-9]{0,15}-R[1-9][0-9]{0,15}$/, { message: () => "a reservation id looks like L3-R18" }),
+  Schema.pattern(reservationIdPattern, { message: () => "a reservation id looks like L3-R18" }),
   Schema.brand("ReservationId")
 )
 export type ReservationId = typeof ReservationId.Type
+
+/** What decoding `ReservationId` gives for this text, or undefined where it fails (the log's fast decoders' check). */
+export const reservationIdFrom = (text: string): ReservationId | undefined =>
+  reservationIdPattern.test(text) ? ReservationId.make(text, { disableValidation: true }) : undefined
 
 export const ticketIdOf = (lotId: LotId, seq: number): TicketId => TicketId.make(`${lotId}-${seq}`, { disableValidation: true })
 export const reservationIdOf = (lotId: LotId, seq: number): ReservationId =>

@@ -1,25 +1,39 @@
 import { ParseResult, Schema } from "effect"
 
+// Whole milliseconds of years 0000-9999: the instants `toISOString` writes in the form decode reads.
+// Any other number would make encoding throw (RangeError) instead of failing as a ParseError.
+const firstInstant = -62_167_219_200_000
+const lastInstant = 253_402_300_799_999
+const isoDateStart = /^\d{4}-\d{2}-\d{2}T/
+/** The epoch milliseconds of an ISO-8601 text, NaN where it is none. */
+const parseInstant = (s: string): number => (isoDateStart.test(s) ? Date.parse(s) : Number.NaN)
+
 /**
  * An instant: epoch milliseconds inside, an ISO-8601 UTC string on the wire and in the log.
  * Numbers keep the hot path free of Date objects; the domain reads no clock, time is an argument.
  */
 export const Timestamp = Schema.transformOrFail(
   Schema.String.annotations({ description: "ISO-8601 UTC instant" }),
-  // Whole milliseconds of years 0000-9999: the instants `toISOString` writes in the form decode reads.
-  // Any other number would make encoding throw (RangeError) instead of failing as a ParseError.
-  Schema.Int.pipe(Schema.between(-62_167_219_200_000, 253_402_300_799_999, { message: () => "an instant lies in the years 0000 to 9999" })),
+  Schema.Int.pipe(Schema.between(firstInstant, lastInstant, { message: () => "an instant lies in the years 0000 to 9999" })),
   {
     strict: true,
     decode: (s, _, ast) => {
-      const ms = Date.parse(s)
-      return Number.isFinite(ms) && /^\d{4}-\d{2}-\d{2}T/.test(s)
+      const ms = parseInstant(s)
+      return Number.isFinite(ms)
         ? ParseResult.succeed(ms)
         : ParseResult.fail(new ParseResult.Type(ast, s, "an instant is an ISO-8601 UTC string such as 2026-11-22T08:00:00.000Z"))
     },
     encode: (ms) => ParseResult.succeed(new Date(ms).toISOString())
   }
 ).annotations({ identifier: "Timestamp" })
+
+/** What decoding `Timestamp` gives for this value, or undefined where it fails (the log's fast decoders' check). */
+export const instantFrom = (value: unknown): number | undefined => {
+  if (typeof value !== "string") return undefined
+  const ms = parseInstant(value)
+  // Date.parse gives whole milliseconds or NaN, so the range is all of Schema.Int's check left.
+  return ms >= firstInstant && ms <= lastInstant ? ms : undefined
+}
 
 /*
  * Every park and leave writes one or two instants, mostly within the same few seconds: the text up

@@ -4,7 +4,7 @@ import { LotCreated, LotEvent, SlotGroup, VehicleLeft, VehicleParked } from "../
 import { LotId } from "../../src/domain/Ids.ts"
 import { LeaveTarget, Lot, LotCommand } from "../../src/domain/Lot.ts"
 import { SlotType } from "../../src/domain/SlotType.ts"
-import { eventJson, eventJsonBySchema, fromRecord, lotFromSnapshot, snapshotRecord, toRecord } from "../../src/runtime/EventCodec.ts"
+import { eventJson, eventJsonBySchema, fromRecord, fromRecordBySchema, lotFromSnapshot, snapshotRecord, toRecord } from "../../src/runtime/EventCodec.ts"
 import { awkwardText } from "../freeText.ts"
 
 describe("event codec", () => {
@@ -33,6 +33,71 @@ describe("event codec", () => {
 
   it.prop("every other event goes through its Schema", { event: Arbitrary.make(LotEvent) }, ({ event }) => {
     expect(eventJson(event)).toBe(eventJsonBySchema(event))
+  })
+})
+
+describe("event rows read back", () => {
+  const record = (payload: string) => ({ lotId: "L1", seq: 9, type: "VehicleParked", payload, at: 0, ticketId: null })
+  const written = (event: LotEvent): Record<string, unknown> => JSON.parse(eventJson(event))
+  const parks = Arbitrary.make(Schema.Struct({ ...VehicleParked.fields, registration: awkwardText, color: awkwardText })).map((e) =>
+    written(VehicleParked.make({ ...e }, true))
+  )
+  const leaves = Arbitrary.make(Schema.Struct({ ...VehicleLeft.fields, registration: awkwardText })).map((e) => written(VehicleLeft.make({ ...e }, true)))
+  // Values near each field's edges, so that a field the fast decoders take and the Schema refuses
+  // (or the other way round) shows up in a few hundred runs.
+  const edgy = fc.oneof(
+    fc.constantFrom(
+      null, true, 0, -0, 1, -1, 1.5, 2 ** 53 - 1, 2 ** 53, 1e21, "", "L1-2", "L01-2", "L1-0", "L1-R3", "L1-R0", "L1-2 ", "standard", "ev", "Standard",
+      "EUR", "eur", "EURO", "2026-11-22T08:00:00.000Z", "2026-11-22T08:00:00Z", "2026-11-22T08:00:00+14:00", "2026-11-22", "2026-13-22T08:00:00.000Z",
+      "0000-01-01T00:00:00.000Z", "0000-01-01T00:00:00.000+00:01", "9999-12-31T23:59:59.999Z", "9999-12-31T23:59:59.999-00:01", "+002026-11-22T08:00:00.000Z",
+      "VehicleParked", "VehicleLeft", "SlotReserved", [], {}
+    ),
+    fc.record({ amount: fc.oneof(fc.integer({ min: -2, max: 5 }), fc.constant(1.5), fc.constant("1")), currency: fc.constantFrom("EUR", "eur", "EU", 3) }),
+    fc.string({ maxLength: 6 }),
+    fc.double()
+  )
+  const keys = ["_tag", "ticketId", "slot", "slotType", "registration", "color", "reservationId", "at", "enteredAt", "fee", "extra"]
+  const mangled = fc
+    .tuple(fc.oneof(parks, leaves), fc.array(fc.tuple(fc.constantFrom(...keys), fc.option(edgy, { nil: undefined })), { minLength: 1, maxLength: 3 }))
+    .map(([json, changes]) => {
+      const copy: Record<string, unknown> = { ...json }
+      for (const [key, value] of changes) {
+        if (value === undefined) delete copy[key]
+        else copy[key] = value
+      }
+      return JSON.stringify(copy)
+    })
+
+  // A fee's own fields, which the changes above reach only as a whole.
+  const mangledFees = fc
+    .tuple(
+      leaves,
+      fc.record(
+        { amount: fc.constantFrom(-1, -0, 0, 7, 1.5, 2 ** 53 - 1, 2 ** 53, "1", null), currency: fc.constantFrom("EUR", "USD", "eur", "EU", "EURO", "E1R", 3, null) },
+        { requiredKeys: [] }
+      )
+    )
+    .map(([json, fee]) => JSON.stringify({ ...json, fee }))
+
+  it.prop("a park or leave as written reads back as its Schema reads it", { json: fc.oneof(parks, leaves) }, ({ json }) => {
+    const row = record(JSON.stringify(json))
+    const read = fromRecord(row)
+    expect(Either.isRight(read)).toBe(true)
+    expect(read).toStrictEqual(fromRecordBySchema(row))
+  }, { fastCheck: { numRuns: 300 } })
+
+  it.prop("a mangled payload reads as its Schema reads it: the same event, or the same error", { payload: mangled }, ({ payload }) => {
+    expect(fromRecord(record(payload))).toStrictEqual(fromRecordBySchema(record(payload)))
+  }, { fastCheck: { numRuns: 2000 } })
+
+  it.prop("a leave with a mangled fee reads as its Schema reads it", { payload: mangledFees }, ({ payload }) => {
+    expect(fromRecord(record(payload))).toStrictEqual(fromRecordBySchema(record(payload)))
+  }, { fastCheck: { numRuns: 500 } })
+
+  it("a payload that is not JSON is a corrupt record that names its row", () => {
+    const read = fromRecord(record('{"_tag":"VehicleParked",'))
+    expect(Either.isLeft(read) && read.left.message).toMatch(/^event L1#9 does not decode: its payload is not JSON/)
+    expect(read).toStrictEqual(fromRecordBySchema(record('{"_tag":"VehicleParked",')))
   })
 })
 
