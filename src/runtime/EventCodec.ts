@@ -19,8 +19,9 @@ import { isCurrency, Money } from "../domain/Tariff.ts"
 import { instantFrom, toIso } from "../domain/Time.ts"
 
 /*
- * How lot events and snapshots become rows and back. Events go through their Schemas in both
- * directions; a row that does not decode is a defect of the store, reported with its place.
+ * How lot events and snapshots become rows and back. Events are defined by their Schemas in both
+ * directions (parks and leaves, nearly every row, by hand to the same rules, held to the Schemas by
+ * property tests); a row that does not decode is a defect of the store, reported with its place.
  */
 
 // Encoding through the member's own Schema skips the union's dispatch: about half the cost per event.
@@ -151,7 +152,6 @@ interface SnapshotHeader {
   readonly registrationBytes: unknown
   readonly claims: unknown
 }
-
 
 /*
  * Checked by hand, not through a Schema: a cold start decodes one per lot, and in a profile of a
