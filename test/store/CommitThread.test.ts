@@ -86,6 +86,26 @@ describe("CommitThread", () => {
     )
   )
 
+  // Each committing connection records the level it commits at, read back from the main connection.
+  for (const [synchronous, level] of [["normal", 1], ["full", 2]] as const) {
+    it.live(`commits at synchronous=${synchronous} on the thread's connection and on the inline one`, () =>
+      onFile((filename) =>
+        Effect.gen(function* () {
+          const probe = (via: string): Compiled => [`INSERT INTO probe (via, level) SELECT '${via}', synchronous FROM pragma_synchronous`, []]
+          const onThread = yield* makeCommitThread(filename, { inlineStatements: 0, synchronous })
+          yield* onThread.execute([["CREATE TABLE probe (via TEXT NOT NULL, level INTEGER NOT NULL)", []], probe("thread")])
+          expect(onThread.threadId()).toBeGreaterThan(0)
+          const inline = yield* makeCommitThread(filename, { inlineStatements: 8, synchronous })
+          yield* inline.execute([probe("inline")])
+          // No thread was started: the batch was committed on the calling thread's connection.
+          expect(inline.threadId()).toBeUndefined()
+          const sql = yield* SqlClient.SqlClient
+          expect(yield* sql`SELECT via, level FROM probe ORDER BY via`).toEqual([{ via: "inline", level }, { via: "thread", level }])
+        })
+      )
+    )
+  }
+
   it.live("ends the batch a dying thread held as outcome unknown, and starts a new thread for the next", () =>
     onFile((filename) =>
       Effect.gen(function* () {
