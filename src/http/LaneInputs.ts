@@ -1,5 +1,6 @@
 import type { IncomingHttpHeaders } from "node:http"
 import { lotIdFrom, ticketIdFrom } from "../domain/Ids.ts"
+import { isJsonObject, stringFrom } from "../domain/JsonChecks.ts"
 import { isSlotNumber, isSlotType } from "../domain/SlotType.ts"
 import { colorFrom, registrationFrom } from "../domain/Vehicle.ts"
 import { type CommandHeaders, isIdempotencyKey, type LeaveBody, type LotPath, type ParkBody } from "./Api.ts"
@@ -16,13 +17,8 @@ import { type CommandHeaders, isIdempotencyKey, type LeaveBody, type LotPath, ty
 
 type Body = Readonly<Record<string, unknown>>
 
-/** A JSON object, as the Structs' decoders take it (an array has none of their keys either). */
-const isBody = (value: unknown): value is Body => typeof value === "object" && value !== null && !Array.isArray(value)
 
 const has = (body: Body, key: string): boolean => Object.prototype.hasOwnProperty.call(body, key)
-
-const stringFrom = <A>(value: unknown, decode: (text: string) => A | undefined): A | undefined =>
-  typeof value === "string" ? decode(value) : undefined
 
 /** `LotPath` decoded from the path's lot segment. */
 export const lotPathFrom = (segment: string): typeof LotPath.Type | undefined => {
@@ -41,7 +37,7 @@ export const commandHeadersFrom = (headers: IncomingHttpHeaders): typeof Command
 
 /** `ParkBody` decoded from the parsed JSON body. */
 export const parkBodyFrom = (body: unknown): typeof ParkBody.Type | undefined => {
-  if (!isBody(body) || !has(body, "registration") || !has(body, "color")) return undefined
+  if (!isJsonObject(body) || !has(body, "registration") || !has(body, "color")) return undefined
   const registration = stringFrom(body.registration, registrationFrom)
   const color = stringFrom(body.color, colorFrom)
   if (registration === undefined || color === undefined) return undefined
@@ -52,7 +48,7 @@ export const parkBodyFrom = (body: unknown): typeof ParkBody.Type | undefined =>
 
 /** `LeaveBody` decoded from the parsed JSON body: exactly one of its keys, valid. */
 export const leaveBodyFrom = (body: unknown): LeaveBody | undefined => {
-  if (!isBody(body)) return undefined
+  if (!isJsonObject(body)) return undefined
   const bySlot = has(body, "slot")
   const byTicket = has(body, "ticketId")
   const byRegistration = has(body, "registration")
