@@ -102,7 +102,8 @@ const whyLines = (rows: ReadonlyArray<BenchRow>, http: HttpBenchResult, recovery
         " round where one transaction per command's does not (session 15: 78.7-81.4% against 94.0-95.6%). Session 15's traces:" +
         " the loop idles in few stretches of 0.7-2.9 ms with both batches on the commit thread, behind its WAL catch-ups" +
         " (1.5-4.8 ms, then about one a 100 ms checkpoint tick; ~3.5x rarer under steady writes since decision 0025) and its waits for a CPU" +
-        " (0.5-2.2 ms). Session 19's three full runs, on an AMD machine, gave 3.76-4.41; session 17's, on an Intel one, 2.67 before" +
+        " (0.5-2.2 ms). Session 19's six full runs, on an AMD machine, gave 3.56-4.41 and once 2.54 (its event loop on the CPU 45% of" +
+        " a round); session 17's, on an Intel one, 2.67 before" +
         " decision 0025 and 3.06 and 2.93 after; session 15's three" +
         " 2.59-2.66, session 14's five 2.6-2.9, session 13's five 2.75-3.66 (docs/performance.md)." +
         (fullRatio === undefined

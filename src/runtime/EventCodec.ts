@@ -82,8 +82,9 @@ export class CorruptRecord extends Schema.TaggedError<CorruptRecord>()("CorruptR
 
 /*
  * Parks and leaves are nearly every event a start replays after a crash (up to K a lot, as no
- * snapshot was written at shutdown), and their Schema decoding cost 12-26 us each against ~1.2 us
- * for JSON.parse alone, and decoding through the member's own Schema instead of the union's saved only ~13% (session 19, decision 0026). These take a payload only where every field is what the
+ * snapshot was written at shutdown), and their Schema decoding cost 12-26 us each against 1.2-2 us
+ * for JSON.parse alone; decoding through the member's own Schema instead of the union's saved only
+ * 13-18% (session 19, decision 0026). These take a payload only where every field is what the
  * Schema would accept and give back unchanged, and build the same event; anything else, every
  * error included, goes to the Schema, which stays the one judge of the log. A property test holds
  * them to the Schema's result on written and on mangled payloads.
